@@ -1,0 +1,64 @@
+# The course's commands. A learner needs two: `make lab` and `make test`.
+# Both set up .venv on first use and reinstall only when pyproject.toml changes.
+
+# The first Python >= 3.11 on PATH (override: make lab PYTHON=/path/to/python3.12)
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $$p && break; \
+	done)
+ifeq ($(strip $(PYTHON)),)
+PYTHON := python3
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+# Run notebooks and tests on all cores (2 in CI); `make test JOBS=1` runs them one by one.
+JOBS ?= auto
+
+.PHONY: help setup lab test test-unit test-notebooks navigation clean
+
+help:
+	@echo "make lab    set up .venv if needed and open JupyterLab on the course"
+	@echo "make test   set up .venv if needed and run every test (notebooks in FAST mode)"
+	@echo "make navigation   regenerate the links between notebooks and the README map"
+	@echo "make clean  remove .venv and caches"
+
+setup: $(STAMP)
+
+$(VENV)/pyvenv.cfg:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "error: no '$(PYTHON)' found. Install Python 3.11 or newer (python.org, pyenv or conda)"; \
+		echo "       and run: make lab PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else \
+		"error: found Python %d.%d.%d (%s), but the course needs Python 3.11 or newer (nbgrader 0.9.6 requires it).\n" \
+		"       Install Python 3.11+ (python.org, pyenv install 3.11, or conda create -n lstm python=3.11)\n" \
+		"       and run: make lab PYTHON=/path/to/python3.11" % (v[0], v[1], v[2], sys.executable))'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11) and \
+		"error: .venv was made with Python < 3.11; remove it (make clean) and run make again")'
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP)
+	@echo "installed the course into $(VENV)"
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS) 00_welcome.ipynb
+
+test: setup
+	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
+
+test-notebooks: setup
+	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax notebooks $(PYTEST_ARGS)
+
+navigation: setup
+	$(BIN)/python -m course_utils.navigation --write
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,13 @@
+"""Helpers shared by every notebook of the LSTM course.
+
+One module per concern; import what you need, e.g.::
+
+    from course_utils.config import FAST, pick, set_seed
+    from course_utils.windows import make_windows, chronological_split, fit_scaler
+
+Importing the package has no side effects and does not import TensorFlow.
+"""
+__version__ = "0.1.0"
+
+__all__ = ["baselines", "config", "datasets", "metrics", "navigation", "plots", "quiz",
+           "system", "windows"]

@@ -1,0 +1,289 @@
+"""The course's data sets: real series bundled with the package, a synthetic generator,
+and a loader for a learner's own CSV file.
+
+Every bundled file is checked on load (checksum, columns, sorted unique dates, no missing
+values), so a damaged copy fails loudly instead of training on garbage. Provenance of each
+file is in ``course_utils/data/SOURCES.md``.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DATA_DIR",
+    "DATASETS",
+    "load_aapl",
+    "load_melbourne_temperatures",
+    "load_shakespeare",
+    "load_series_csv",
+    "synthetic_series",
+    "synthetic_noise_std",
+    "check_bundled_data",
+]
+
+#: Folder holding the bundled data files and their ``SOURCES.md``.
+DATA_DIR: Path = Path(__file__).resolve().parent / "data"
+
+#: File name -> md5 checksum of every bundled data set (see ``SOURCES.md``).
+DATASETS: dict[str, str] = {
+    "AAPL.csv": "0f6ade5217052f167feabac71b6260ce",
+    "daily_min_temperatures_melbourne.csv": "5d343d678173fadff7c8474073145e73",
+    "daily_max_temperatures_melbourne.csv": "57d3c9ddfbe26d563a0ed92aa1339c5d",
+    "tinyshakespeare.txt": "6fb458f1232090904fb40fe944165e91",
+}
+
+
+def _md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def _bundled(name: str, data_dir: Path | None = None) -> Path:
+    """Path of a bundled file after checking that it exists and is unaltered."""
+    path = (DATA_DIR if data_dir is None else Path(data_dir)) / name
+    if not path.is_file():
+        raise ValueError(
+            f"The bundled data file {path} is missing. Reinstall the course "
+            "(`make lab` or `pip install -e .`) or restore it with `git checkout course_utils/data`."
+        )
+    digest = _md5(path)
+    if digest != DATASETS[name]:
+        raise ValueError(
+            f"The bundled data file {path} has md5 {digest}, expected {DATASETS[name]}: it was "
+            "changed or damaged. Restore it with `git checkout course_utils/data`."
+        )
+    return path
+
+
+def check_bundled_data(data_dir: Path | None = None) -> pd.DataFrame:
+    """Report every bundled data set: file, size in bytes, and whether its checksum matches.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per file with columns ``file``, ``bytes``, ``ok``.
+    """
+    folder = DATA_DIR if data_dir is None else Path(data_dir)
+    rows = []
+    for name, expected in DATASETS.items():
+        path = folder / name
+        exists = path.is_file()
+        rows.append(
+            {
+                "file": name,
+                "bytes": path.stat().st_size if exists else 0,
+                "ok": exists and _md5(path) == expected,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _check_frame(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name}: columns {missing} are missing; found {list(frame.columns)}.")
+    if not frame.index.is_monotonic_increasing:
+        raise ValueError(f"{name}: dates are not sorted oldest first.")
+    if frame.index.has_duplicates:
+        raise ValueError(f"{name}: some dates occur twice.")
+    if frame[columns].isna().any().any():
+        raise ValueError(f"{name}: some values are missing (NaN).")
+
+
+@lru_cache(maxsize=None)
+def _read_aapl() -> pd.DataFrame:
+    path = _bundled("AAPL.csv")
+    frame = pd.read_csv(path, parse_dates=["Date"], index_col="Date")
+    _check_frame(frame, "AAPL.csv", ["Open", "High", "Low", "Close", "Adj Close", "Volume"])
+    return frame
+
+
+def load_aapl() -> pd.DataFrame:
+    """Apple's daily prices, 1980-12-12 to 2022-09-28 (10,538 trading days).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by a ``DatetimeIndex`` named ``Date``; columns ``Open``, ``High``, ``Low``,
+        ``Close`` (US dollars, split-adjusted), ``Adj Close`` (also dividend-adjusted) and
+        ``Volume`` (shares). A fresh copy each call: change it freely.
+    """
+    return _read_aapl().copy()
+
+
+@lru_cache(maxsize=None)
+def _read_melbourne() -> pd.DataFrame:
+    frames = []
+    for name, column, new in [
+        ("daily_min_temperatures_melbourne.csv", "Temp", "min_temp"),
+        ("daily_max_temperatures_melbourne.csv", "Temperature", "max_temp"),
+    ]:
+        frame = pd.read_csv(_bundled(name), parse_dates=["Date"], index_col="Date")
+        _check_frame(frame, name, [column])
+        frames.append(frame.rename(columns={column: new}))
+    both = frames[0].join(frames[1], how="outer")
+    if both.isna().any().any():
+        raise ValueError("The min and max temperature files do not cover the same dates.")
+    return both
+
+
+def load_melbourne_temperatures(fill: str | None = "interpolate") -> pd.DataFrame:
+    """Daily minimum and maximum temperatures in Melbourne, 1981-01-01 to 1990-12-31.
+
+    The source files lack 1984-12-31 and 1988-12-31 (the last day of each leap year). This
+    loader makes those two dates explicit so that the index is an unbroken daily calendar.
+
+    Parameters
+    ----------
+    fill
+        ``"interpolate"`` (default): the two missing days get the mean of their neighbours
+        and ``imputed`` is True on them. ``None``: the two rows are present with NaN values,
+        so a lesson can find and handle the gap itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        3,652 rows indexed by a daily ``DatetimeIndex`` named ``Date``; columns ``min_temp``
+        and ``max_temp`` (degrees Celsius) and ``imputed`` (bool).
+    """
+    if fill not in ("interpolate", None):
+        raise ValueError(f"fill must be 'interpolate' or None; got {fill!r}.")
+    raw = _read_melbourne()
+    calendar = pd.date_range(raw.index[0], raw.index[-1], freq="D", name="Date")
+    frame = raw.reindex(calendar)
+    frame["imputed"] = frame["min_temp"].isna()
+    if fill == "interpolate":
+        frame[["min_temp", "max_temp"]] = frame[["min_temp", "max_temp"]].interpolate("linear")
+    return frame
+
+
+def load_shakespeare() -> str:
+    """The 'tiny Shakespeare' text (1,115,394 ASCII characters, 40,000 lines)."""
+    return _bundled("tinyshakespeare.txt").read_text(encoding="ascii")
+
+
+def synthetic_noise_std(noise_amplitude: float = 0.1) -> float:
+    """Standard deviation of the noise that :func:`synthetic_series` adds.
+
+    The noise is uniform on ``[-noise_amplitude / 2, noise_amplitude / 2]``, whose standard
+    deviation is ``noise_amplitude / sqrt(12)``. No forecaster can beat it on average: it is
+    the noise floor of the RMSE of a next-step forecast.
+    """
+    if not np.isfinite(noise_amplitude) or noise_amplitude < 0:
+        raise ValueError(f"noise_amplitude must be a finite number >= 0; got {noise_amplitude!r}.")
+    return float(noise_amplitude / np.sqrt(12.0))
+
+
+def synthetic_series(
+    n_series: int, n_steps: int, seed: int = 42, noise_amplitude: float = 0.1
+) -> np.ndarray:
+    """Independent series of two sine waves, a slow pattern and uniform noise.
+
+    Each series is ``0.5 sin((t - a)(10 + 10 f1)) + 0.2 sin((t - b)(20 + 20 f2))
+    + 0.1 sin(2 pi p t) + noise`` on ``t`` in ``[0, 1]``, with ``a, b, f1, f2, p`` drawn
+    uniformly in ``[0, 1)`` per series, and noise uniform with total width
+    ``noise_amplitude`` (standard deviation :func:`synthetic_noise_std`).
+
+    Parameters
+    ----------
+    n_series
+        Number of independent series (samples), >= 1.
+    n_steps
+        Time steps per series, >= 2.
+    seed
+        Seed of the generator; the same seed gives the same series.
+    noise_amplitude
+        Width of the uniform noise (0.1 in the source tutorial).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` array of shape ``(n_series, n_steps, 1)``.
+    """
+    for label, value, least in [("n_series", n_series, 1), ("n_steps", n_steps, 2)]:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(f"{label} must be an integer >= {least}; got {value!r}.")
+    synthetic_noise_std(noise_amplitude)  # validates the amplitude
+    rng = np.random.default_rng(seed)
+    freq1, freq2, offset1, offset2, period = rng.random((5, n_series, 1))
+    time = np.linspace(0.0, 1.0, n_steps)
+    series = 0.5 * np.sin((time - offset1) * (freq1 * 10 + 10))
+    series += 0.2 * np.sin((time - offset2) * (freq2 * 20 + 20))
+    series += 0.1 * np.sin(time * period * 2 * np.pi)
+    series += noise_amplitude * (rng.random((n_series, n_steps)) - 0.5)
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def load_series_csv(
+    path: str | Path, column: str, date_column: str | None = None
+) -> pd.Series:
+    """Load one numeric column of a learner's own CSV file as a series.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    column
+        Name of the column holding the values to forecast.
+    date_column
+        Optional column of dates; when given, the result is indexed by them and they must be
+        sorted and unique.
+
+    Returns
+    -------
+    pandas.Series
+        ``float64`` values named ``column``, indexed by dates (``DatetimeIndex``) or by row
+        number.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, a column is missing, a value is not a number or missing, or
+        the dates do not parse, are unsorted or repeat. The message says which rows.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"No file at {path}: check the path (relative to the notebook's folder).")
+    frame = pd.read_csv(path)
+    for name in [column] + ([date_column] if date_column is not None else []):
+        if name not in frame.columns:
+            raise ValueError(
+                f"{path.name} has no column {name!r}; its columns are {list(frame.columns)}."
+            )
+    if frame.empty:
+        raise ValueError(f"{path.name} has a header but no rows.")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        rows = list(frame.index[bad][:5] + 2)  # +2: header line, 1-based lines
+        raise ValueError(
+            f"Column {column!r} of {path.name} has {int(bad.sum())} missing or non-numeric "
+            f"value(s), e.g. on lines {rows}. Clean them (drop or fill) before forecasting."
+        )
+    series = values.astype("float64").rename(column)
+    if date_column is None:
+        return series
+    dates = pd.to_datetime(frame[date_column], errors="coerce")
+    if dates.isna().any():
+        rows = list(frame.index[dates.isna()][:5] + 2)
+        raise ValueError(
+            f"Column {date_column!r} of {path.name} has values that are not dates, "
+            f"e.g. on lines {rows}."
+        )
+    if dates.duplicated().any():
+        dups = sorted({str(d.date()) for d in dates[dates.duplicated()]})[:5]
+        raise ValueError(
+            f"{path.name} has duplicate dates {dups}: keep one row per date "
+            "(for instance average the duplicates)."
+        )
+    if not dates.is_monotonic_increasing:
+        raise ValueError(
+            f"The dates in {path.name} are not sorted oldest first: sort the file by "
+            f"{date_column!r} before splitting it in time."
+        )
+    series.index = pd.DatetimeIndex(dates, name=date_column)
+    return series

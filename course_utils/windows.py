@@ -1,0 +1,267 @@
+"""Turn a series into supervised windows, split it in time, and scale it without leakage.
+
+The order of operations that keeps an evaluation honest::
+
+    train, val, test = chronological_split(values)        # contiguous, in time order
+    scaler = fit_scaler(train)                            # statistics of `train` only
+    X_train, y_train = make_windows(scaler.transform(train), lookback)
+    X_val, y_val = make_windows(scaler.transform(val), lookback)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["make_windows", "chronological_split", "fit_scaler", "FittedScaler"]
+
+
+def _as_2d(series: Any, name: str = "series") -> np.ndarray:
+    """``(T,)`` or ``(T, features)`` array-like -> float ``(T, features)`` array."""
+    try:
+        values = np.asarray(series, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers only: {exc}") from None
+    if values.ndim == 1:
+        values = values[:, np.newaxis]
+    if values.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (timesteps,) or (timesteps, features); got shape "
+            f"{values.shape}. For a batch of independent series, window each one separately."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{name} contains NaN or infinite values: fill or drop them before windowing "
+            "(see load_melbourne_temperatures(fill='interpolate'))."
+        )
+    return values
+
+
+def _check_count(value: Any, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
+    return int(value)
+
+
+def make_windows(
+    series: Any, lookback: int, horizon: int = 1, target: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into input windows and the values that follow them.
+
+    Window ``i`` holds steps ``i .. i + lookback - 1`` of every feature; its target holds
+    steps ``i + lookback .. i + lookback + horizon - 1`` of the ``target`` feature. Every
+    window is kept (none lost at the end) and no target reaches beyond the series.
+
+    Parameters
+    ----------
+    series
+        Array-like of shape ``(T,)`` or ``(T, features)``, oldest step first.
+    lookback
+        Number of past steps the model sees, >= 1.
+    horizon
+        Number of future steps to predict, >= 1.
+    target
+        Index of the feature to predict (column of ``series``).
+
+    Returns
+    -------
+    X : numpy.ndarray
+        ``float32`` of shape ``(n, lookback, features)`` with ``n = T - lookback - horizon + 1``.
+    y : numpy.ndarray
+        ``float32`` of shape ``(n, horizon)``.
+
+    Raises
+    ------
+    ValueError
+        If the series is too short for one window, holds NaN, or an argument is out of range.
+
+    Examples
+    --------
+    >>> X, y = make_windows([1, 2, 3, 4, 5], lookback=3)
+    >>> X[:, :, 0].tolist(), y.tolist()
+    ([[1.0, 2.0, 3.0], [2.0, 3.0, 4.0]], [[4.0], [5.0]])
+    """
+    values = _as_2d(series)
+    lookback = _check_count(lookback, "lookback", 1)
+    horizon = _check_count(horizon, "horizon", 1)
+    n_steps, n_features = values.shape
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not (
+        -n_features <= target < n_features
+    ):
+        raise ValueError(
+            f"target must be a column index between 0 and {n_features - 1} "
+            f"(the series has {n_features} feature(s)); got {target!r}."
+        )
+    n = n_steps - lookback - horizon + 1
+    if n < 1:
+        raise ValueError(
+            f"A series of {n_steps} steps is too short for lookback={lookback} and "
+            f"horizon={horizon}: one window needs {lookback + horizon} steps. Use a shorter "
+            "lookback or a longer series."
+        )
+    starts = np.arange(n)[:, np.newaxis]
+    X = values[starts + np.arange(lookback)]
+    y = values[starts + lookback + np.arange(horizon), target]
+    return X.astype(np.float32), y.astype(np.float32)
+
+
+def chronological_split(data: Any, train: float = 0.7, val: float = 0.15) -> tuple[Any, Any, Any]:
+    """Split data into train, validation and test parts that follow each other in time.
+
+    Nothing is shuffled: the training part is the oldest, the test part the newest, as in
+    real forecasting where the model is used on the future.
+
+    Parameters
+    ----------
+    data
+        Array of shape ``(T, ...)``, a list, or a pandas Series/DataFrame (split by row
+        position; its index, e.g. dates, is kept on each part).
+    train, val
+        Fractions of the rows for training and validation; the test part gets the rest.
+        Both in ``(0, 1)`` with ``train + val < 1``.
+
+    Returns
+    -------
+    tuple
+        ``(train_part, val_part, test_part)``, of the same type as ``data``.
+
+    Raises
+    ------
+    ValueError
+        If the fractions are out of range or a part would be empty.
+    """
+    for name, fraction in [("train", train), ("val", val)]:
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not (
+            0 < fraction < 1
+        ):
+            raise ValueError(f"{name} must be a fraction between 0 and 1; got {fraction!r}.")
+    if train + val >= 1:
+        raise ValueError(
+            f"train + val = {train + val:g} leaves nothing for the test part; make them sum "
+            "to less than 1 (e.g. train=0.7, val=0.15)."
+        )
+    if isinstance(data, list):
+        data = np.asarray(data)
+    n = len(data)
+    n_train = int(round(n * train))
+    n_val = int(round(n * val))
+    if n_train < 1 or n_val < 1 or n - n_train - n_val < 1:
+        raise ValueError(
+            f"{n} rows are too few to split into train={train}, val={val} and a test part "
+            "with at least one row each."
+        )
+    take = data.iloc if hasattr(data, "iloc") else data
+    return take[:n_train], take[n_train : n_train + n_val], take[n_train + n_val :]
+
+
+@dataclass(frozen=True)
+class FittedScaler:
+    """A scaler whose statistics come from the training part only.
+
+    ``transform`` maps values to ``(x - offset) / scale`` per feature, ``inverse_transform``
+    maps them back. Build one with :func:`fit_scaler`.
+
+    Attributes
+    ----------
+    kind
+        ``"minmax"`` (training range -> [0, 1]) or ``"standard"`` (training mean 0, std 1).
+    offset, scale
+        ``float64`` arrays of shape ``(features,)``.
+    """
+
+    kind: str
+    offset: np.ndarray
+    scale: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        """Number of features the scaler was fitted on."""
+        return int(self.offset.shape[0])
+
+    def _check(self, values: Any) -> tuple[np.ndarray, bool]:
+        array = np.asarray(values, dtype=np.float64)
+        one_d = array.ndim == 1
+        if one_d and self.n_features == 1:
+            array = array[:, np.newaxis]
+        elif array.ndim == 0 or array.shape[-1] != self.n_features:
+            raise ValueError(
+                f"The scaler was fitted on {self.n_features} feature(s) but got an array of "
+                f"shape {array.shape}; the last axis must be the features. To invert one "
+                "column (such as predictions of the target), use inverse_transform_column."
+            )
+        return array, one_d
+
+    def transform(self, values: Any) -> np.ndarray:
+        """Scale ``values`` of shape ``(..., features)`` (or ``(T,)`` for one feature)."""
+        array, one_d = self._check(values)
+        out = (array - self.offset) / self.scale
+        return out[:, 0] if one_d else out
+
+    def inverse_transform(self, values: Any) -> np.ndarray:
+        """Undo :meth:`transform`: back to the original units."""
+        array, one_d = self._check(values)
+        out = array * self.scale + self.offset
+        return out[:, 0] if one_d else out
+
+    def inverse_transform_column(self, values: Any, column: int = 0) -> np.ndarray:
+        """Undo the scaling of one feature, e.g. predictions ``(n, horizon)`` of the target.
+
+        Parameters
+        ----------
+        values
+            Scaled values of feature ``column``, any shape.
+        column
+            Index of the feature the values belong to.
+        """
+        if isinstance(column, bool) or not isinstance(column, (int, np.integer)) or not (
+            -self.n_features <= column < self.n_features
+        ):
+            raise ValueError(
+                f"column must be between 0 and {self.n_features - 1}; got {column!r}."
+            )
+        array = np.asarray(values, dtype=np.float64)
+        return array * self.scale[column] + self.offset[column]
+
+
+def fit_scaler(train: Any, kind: str = "minmax") -> FittedScaler:
+    """Fit a scaler on the training part only.
+
+    Fitting on the whole series lets the test period's minimum, maximum or mean leak into
+    training; fit here on ``train`` and apply the result to validation and test.
+
+    Parameters
+    ----------
+    train
+        Training values, shape ``(T,)`` or ``(T, features)``.
+    kind
+        ``"minmax"`` maps the training range of each feature to [0, 1]; ``"standard"`` gives
+        each feature mean 0 and standard deviation 1 on the training part.
+
+    Returns
+    -------
+    FittedScaler
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, empty or non-finite data, or a constant feature.
+    """
+    if kind not in ("minmax", "standard"):
+        raise ValueError(f"kind must be 'minmax' or 'standard'; got {kind!r}.")
+    values = _as_2d(train, "train")
+    if len(values) < 2:
+        raise ValueError("fit_scaler needs at least two training rows.")
+    if kind == "minmax":
+        offset = values.min(axis=0)
+        scale = values.max(axis=0) - offset
+    else:
+        offset = values.mean(axis=0)
+        scale = values.std(axis=0)
+    constant = np.flatnonzero(scale == 0)
+    if constant.size:
+        raise ValueError(
+            f"Feature(s) {constant.tolist()} are constant on the training part, so they "
+            "cannot be scaled; drop them or check the split."
+        )
+    return FittedScaler(kind=kind, offset=offset, scale=scale)
