@@ -108,7 +108,7 @@ def navigation_markdown(index: int, series: list[Lesson]) -> str:
 
 
 def _nav_cell(text: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {"tags": ["navigation"]},
+    return {"cell_type": "markdown", "id": "navigation", "metadata": {"tags": ["navigation"]},
             "source": text.splitlines(keepends=True)}
 
 

@@ -1,0 +1,147 @@
+"""The one dependency list, the Python check, and the two commands of the README."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+sys.path.insert(0, str(ROOT / "tools"))
+import check_python  # noqa: E402
+
+
+def dependency_names() -> set[str]:
+    return {re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower()
+            for dep in PYPROJECT["project"]["dependencies"]}
+
+
+def test_pyproject_lists_what_the_course_needs():
+    needed = {"tensorflow", "tensorflow-cpu", "keras", "jupyterlab", "jupyterquiz", "nbgrader",
+              "nbval", "plotly", "pandas", "scikit-learn", "matplotlib", "pytest"}
+    assert needed <= dependency_names()
+    assert PYPROJECT["project"]["requires-python"] == ">=3.11"
+
+
+def test_tensorflow_cpu_only_where_it_exists():
+    deps = PYPROJECT["project"]["dependencies"]
+    cpu = [d for d in deps if d.startswith("tensorflow-cpu")]
+    full = [d for d in deps if re.match(r"tensorflow[<>=; ]", d)]
+    assert len(cpu) == 1 and "sys_platform == 'linux'" in cpu[0] and "platform_machine == 'x86_64'" in cpu[0]
+    assert len(full) == 1 and "sys_platform != 'linux' or platform_machine != 'x86_64'" in full[0]
+
+
+def test_environment_yml_installs_the_same_list_through_pip():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = [d for d in env["dependencies"] if isinstance(d, dict)]
+    assert sorted(re.split(r"[=<>]", d)[0] for d in conda) == ["pip", "python"], (
+        "environment.yml may only pin python and pip; every other dependency goes in pyproject.toml")
+    python = next(d for d in conda if d.startswith("python"))
+    version = tuple(int(x) for x in python.split("=")[1].split(".")[:2])
+    assert version >= (3, 11)
+    assert pip == [{"pip": ["-e ."]}]
+
+
+def test_there_is_one_dependency_list():
+    for name in ("requirements.txt", "requirements-dev.txt", "setup.py", "Pipfile"):
+        assert not (ROOT / name).exists(), f"{name} would be a second dependency list"
+
+
+@pytest.mark.parametrize("version, ok", [((3, 10, 4), False), ((3, 9, 0), False),
+                                         ((3, 11, 0), True), ((3, 13, 1), True)])
+def test_python_check(version, ok):
+    message = check_python.problem(version, "/usr/bin/python3")
+    assert (message is None) == ok
+    if not ok:
+        assert ".".join(map(str, version)) in message and "3.11" in message and "PYTHON=" in message
+
+
+def test_make_refuses_an_old_python_with_a_clear_message(tmp_path):
+    fake = tmp_path / "python3.10"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"exec {sys.executable} -c \"import runpy, sys; sys.version_info = (3, 10, 4, 'final', 0); "
+        "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')\" \"$@\"\n")
+    fake.chmod(0o755)
+    result = subprocess.run(["make", "-s", f"PYTHON={fake}", f"VENV={tmp_path / 'venv'}", "setup"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "found Python 3.10.4" in result.stderr and "3.11 or newer" in result.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_make_reports_a_missing_python(tmp_path):
+    result = subprocess.run(["make", "-s", "PYTHON=no-such-python3", f"VENV={tmp_path / 'venv'}", "setup"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0 and "no 'no-such-python3' found" in result.stdout + result.stderr
+
+
+def test_setup_is_up_to_date_after_install():
+    """`make lab` and `make test` reinstall only when pyproject.toml changed (a stamp file)."""
+    result = subprocess.run(["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "pip install" not in result.stdout, "setup would reinstall although pyproject.toml is unchanged"
+
+
+def test_ci_runs_make_test():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in script and os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_commands = re.findall(r"^make \w+", readme, re.M)[:2]
+    assert first_commands == ["make lab", "make test"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_make_lab_starts_jupyterlab_on_the_notebooks():
+    port, token = free_port(), "course-test-token"
+    args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    lab = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, start_new_session=True)
+    answer = None
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and lab.poll() is None:
+            try:
+                url = f"http://127.0.0.1:{port}/api/contents/00_welcome.ipynb?content=0&token={token}"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    answer = json.load(response)
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(1)
+        assert answer is not None, "JupyterLab did not answer on its port"
+        assert answer["type"] == "notebook" and answer["path"] == "00_welcome.ipynb"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as response:
+            assert response.status == 200 and b"JupyterLab" in response.read()
+    finally:
+        output = b""
+        if lab.poll() is None:
+            os.killpg(lab.pid, signal.SIGTERM)
+            try:
+                output = lab.communicate(timeout=20)[0]
+            except subprocess.TimeoutExpired:
+                os.killpg(lab.pid, signal.SIGKILL)
+        else:
+            output = lab.communicate()[0]
+        if answer is None:
+            print(output.decode(errors="replace")[-3000:])
