@@ -173,7 +173,12 @@ def synthetic_noise_std(noise_amplitude: float = 0.1) -> float:
     deviation is ``noise_amplitude / sqrt(12)``. No forecaster can beat it on average: it is
     the noise floor of the RMSE of a next-step forecast.
     """
-    if not np.isfinite(noise_amplitude) or noise_amplitude < 0:
+    if (
+        isinstance(noise_amplitude, bool)
+        or not isinstance(noise_amplitude, (int, float, np.integer, np.floating))
+        or not np.isfinite(noise_amplitude)
+        or noise_amplitude < 0
+    ):
         raise ValueError(f"noise_amplitude must be a finite number >= 0; got {noise_amplitude!r}.")
     return float(noise_amplitude / np.sqrt(12.0))
 

@@ -5,6 +5,7 @@ figure can never go out unlabelled.
 """
 from __future__ import annotations
 
+import datetime
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,15 @@ def _label(value: Any, name: str) -> str:
         raise ValueError(f"{name} must be a non-empty string (every figure is titled and its "
                          "axes labelled with units).")
     return value
+
+
+def _holds_dates(positions: np.ndarray) -> bool:
+    """True for datetime64 arrays and for object arrays of dates/timestamps (tz-aware too)."""
+    if np.issubdtype(positions.dtype, np.datetime64):
+        return True
+    return positions.dtype == object and len(positions) > 0 and all(
+        isinstance(value, (datetime.date, np.datetime64)) for value in positions
+    )
 
 
 def _series(values: Any, name: str) -> np.ndarray:
@@ -70,7 +80,7 @@ def plot_forecasts(
     if len(positions) != len(truth):
         raise ValueError(f"x has {len(positions)} positions but actual has {len(truth)} values.")
     if x_label is None:
-        x_label = "Date" if np.issubdtype(positions.dtype, np.datetime64) else "Time step"
+        x_label = "Date" if _holds_dates(positions) else "Time step"
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=positions, y=truth, name="actual", mode="lines",
                                 line={"color": "black", "width": 2}))

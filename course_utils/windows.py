@@ -141,8 +141,6 @@ def chronological_split(data: Any, train: float = 0.7, val: float = 0.15) -> tup
             f"train + val = {train + val:g} leaves nothing for the test part; make them sum "
             "to less than 1 (e.g. train=0.7, val=0.15)."
         )
-    if isinstance(data, list):
-        data = np.asarray(data)
     n = len(data)
     n_train = int(round(n * train))
     n_val = int(round(n * val))
@@ -181,8 +179,10 @@ class FittedScaler:
 
     def _check(self, values: Any) -> tuple[np.ndarray, bool]:
         array = np.asarray(values, dtype=np.float64)
-        one_d = array.ndim == 1
-        if one_d and self.n_features == 1:
+        # only a (T,) series of the single feature gets an axis added (and removed again);
+        # a 1-D array of n_features values is one row of features
+        one_d = array.ndim == 1 and self.n_features == 1
+        if one_d:
             array = array[:, np.newaxis]
         elif array.ndim == 0 or array.shape[-1] != self.n_features:
             raise ValueError(
