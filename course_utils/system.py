@@ -42,8 +42,11 @@ def environment_report() -> pd.DataFrame:
 
     rows = [("python", sys.version.split()[0]), ("platform", platform.platform()),
             ("CPU cores", str(os.cpu_count()))]
-    rows += [(name, version) for name, version in package_versions().items()
-             if version != "not installed" or name != "tensorflow-cpu"]
+    versions = package_versions()
+    # one of the two TensorFlow distributions is installed, by platform (see pyproject.toml)
+    tf_names = [name for name in ("tensorflow", "tensorflow-cpu") if versions[name] != "not installed"]
+    rows += [(name, version) for name, version in versions.items()
+             if not name.startswith("tensorflow") or name in tf_names or not tf_names]
     gpus = tf.config.list_physical_devices("GPU")
     rows.append(("GPUs", ", ".join(g.name for g in gpus) if gpus else "none (CPU only is fine)"))
     rows.append(("mode", "FAST (COURSE_FAST=1)" if is_fast() else "full"))
