@@ -221,13 +221,23 @@ def load_quiz(name: str, quiz_dir: Path | None = None) -> list[dict]:
     return validate_quiz(questions, path.name)
 
 
+_MATHJAX_SHIM = (
+    "if (window.MathJax && String(window.MathJax.version || '').charAt(0) === '3'"
+    " && !window.MathJax.typeset) { window.MathJax.typeset = function () {}; }"
+)
+
+
 def show_quiz(name: str, quiz_dir: Path | None = None, shuffle_answers: bool = True) -> None:
     """Display quiz ``name`` with jupyterquiz (run the cell to see it; re-run if it is blank).
 
     The questions are embedded in the cell's output, so the quiz works offline and in
     exported HTML.
     """
+    from IPython.display import Javascript, display
     from jupyterquiz import display_quiz  # imported here: only lessons need it
 
     questions = load_quiz(name, quiz_dir)
+    # JupyterLab 4 ships MathJax 3 without `typeset`; jupyterquiz then fetches MathJax from a
+    # CDN, which fails offline and breaks every click. A no-op `typeset` keeps it local.
+    display(Javascript(_MATHJAX_SHIM))
     display_quiz(questions, shuffle_answers=shuffle_answers)

@@ -1,0 +1,112 @@
+"""course_utils.returns: relative price windows, log returns and directional accuracy."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_utils.returns import (binomial_standard_error, direction_table, directional_accuracy,
+                                  log_returns, prices_from_relative, relative_windows)
+from course_utils.windows import make_windows
+
+
+def test_log_returns_of_series_and_array():
+    prices = pd.Series([100.0, 110.0, 99.0], index=pd.date_range("2020-01-01", periods=3), name="Close")
+    returns = log_returns(prices)
+    assert isinstance(returns, pd.Series) and returns.name == "Close"
+    assert returns.index[0] == pd.Timestamp("2020-01-02")  # labelled by the later day
+    assert returns.tolist() == pytest.approx([math.log(1.1), math.log(0.9)])
+    assert log_returns(np.array([1.0, math.e])) == pytest.approx([1.0])
+
+
+def test_relative_windows_and_back_to_prices():
+    prices = np.array([10.0, 20.0, 40.0, 20.0, 30.0])
+    X, y = make_windows(prices, lookback=2)
+    X_rel, y_rel = relative_windows(X, y)
+    assert X_rel.shape == (3, 2, 1) and y_rel.shape == (3, 1)
+    assert np.all(X_rel[:, -1, 0] == 0)  # the last step is the reference
+    assert X_rel[0, 0, 0] == pytest.approx(math.log(0.5))
+    assert y_rel[:, 0] == pytest.approx(np.log([2.0, 0.5, 1.5]))
+    assert relative_windows(X).shape == (3, 2, 1)
+    # the true relative targets give back the true prices; a zero forecast is persistence
+    assert prices_from_relative(y_rel, X)[:, 0] == pytest.approx([40.0, 20.0, 30.0])
+    assert prices_from_relative(np.zeros(3), X)[:, 0] == pytest.approx([20.0, 40.0, 20.0])
+    # scale-free: doubling every price changes nothing
+    assert relative_windows(2 * X, 2 * y)[1] == pytest.approx(y_rel)
+
+
+def test_relative_windows_uses_the_target_feature():
+    X = np.ones((2, 3, 2))
+    X[:, -1, 1] = 4.0
+    _, y_rel = relative_windows(X, np.full((2, 1), 8.0), target=1)
+    assert y_rel[:, 0] == pytest.approx([math.log(2.0)] * 2)
+
+
+def test_directional_accuracy_counts_flat_days_as_not_up():
+    true = np.array([0.01, -0.02, 0.0, 0.03])
+    assert directional_accuracy(true, np.array([0.1, 0.1, -0.1, 0.2])) == 0.75
+    assert directional_accuracy(true, np.zeros(4)) == 0.5  # "never up": right on the down and flat days
+    assert directional_accuracy(true[:, None], true[:, None]) == 1.0
+
+
+def test_binomial_standard_error():
+    assert binomial_standard_error(0.5, 100) == pytest.approx(0.05)
+    assert binomial_standard_error(1.0, 7) == 0.0
+
+
+def test_direction_table():
+    true = np.array([0.01, 0.02, -0.01, 0.03])
+    table = direction_table(true, {"model": np.array([0.1, -0.1, -0.1, 0.1])})
+    assert list(table.index) == ["model", "always up"]  # ties keep their order
+    assert table.loc["always up", "accuracy"] == 0.75 and table.loc["model", "accuracy"] == 0.75
+    assert table.loc["always up", "share forecast up"] == 1.0
+    assert table.loc["model", "z vs coin"] == pytest.approx(0.25 / 0.25)
+    assert table.loc["model", "z vs always up"] == pytest.approx(0.0)
+    assert list(table.columns) == ["accuracy", "share forecast up", "z vs coin", "z vs always up"]
+    # every day up: "always up" is perfect and its spread is zero
+    assert np.isnan(direction_table(np.ones(3), {"m": np.ones(3)})["z vs always up"]).all()
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.array([1.0, -1.0]), "strictly positive"),
+    (np.array([1.0, np.nan]), "NaN"),
+    (np.array([1.0]), "at least two"),
+    (np.ones((3, 2)), "shape"),
+    (["a", "b"], "numbers only"),
+])
+def test_log_returns_errors(bad, match):
+    with pytest.raises(ValueError, match=match):
+        log_returns(bad)
+
+
+def test_window_errors():
+    X = np.ones((3, 2, 1))
+    with pytest.raises(ValueError, match="strictly positive"):
+        relative_windows(X - 1)
+    with pytest.raises(ValueError, match="samples, lookback, features"):
+        relative_windows(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="target must be a feature index"):
+        relative_windows(X, target=1)
+    with pytest.raises(ValueError, match=r"y must have shape \(3, horizon\)"):
+        relative_windows(X, np.ones((2, 1)))
+    with pytest.raises(ValueError, match="one row per window"):
+        prices_from_relative(np.zeros(2), X)
+
+
+def test_scoring_errors():
+    with pytest.raises(ValueError, match="3 values but y_pred has 2"):
+        directional_accuracy(np.ones(3), np.ones(2))
+    with pytest.raises(ValueError, match="empty"):
+        directional_accuracy([], [])
+    with pytest.raises(ValueError, match="NaN"):
+        directional_accuracy([np.nan], [1.0])
+    with pytest.raises(ValueError, match="probability"):
+        binomial_standard_error(1.5, 10)
+    with pytest.raises(ValueError, match="positive integer"):
+        binomial_standard_error(0.5, 0)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        direction_table(np.ones(3), {})
+    with pytest.raises(ValueError, match="added by direction_table"):
+        direction_table(np.ones(3), {"always up": np.ones(3)})
+    with pytest.raises(ValueError, match="Forecast 'm'"):
+        direction_table(np.ones(3), {"m": np.ones(2)})

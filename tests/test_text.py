@@ -1,0 +1,221 @@
+"""course_utils.text: vocabularies, next-token windows, n-gram baselines, scores and sampling."""
+import math
+
+import numpy as np
+import pytest
+
+from course_utils.text import (UNKNOWN, Vocabulary, apply_temperature, bigram_probabilities,
+                               bigram_suggestions, bits_per_token, nats_to_bits, next_token_windows,
+                               sample_with_temperature, suggest_next, target_probabilities,
+                               tokenize_words, top_k, top_k_accuracy, unigram_probabilities)
+
+
+def test_vocabulary_orders_by_frequency_and_maps_unknowns_to_zero():
+    vocabulary = Vocabulary.from_tokens("abracadabra")
+    assert vocabulary.tokens == (UNKNOWN, "a", "b", "r", "c", "d")  # a:5, b:2, r:2, c:1, d:1
+    assert vocabulary.size == 6
+    ids = vocabulary.encode("bad!")
+    assert ids.dtype == np.int32 and ids.tolist() == [2, 1, 5, 0]
+    assert "".join(vocabulary.decode(vocabulary.encode("cab"))) == "cab"
+    assert vocabulary.decode(np.array([[1, 0]])) == ["a", UNKNOWN]
+    assert vocabulary.decode([]) == []
+
+
+def test_vocabulary_of_words_with_limits():
+    words = ["the", "cat", "the", "dog", "the", "cat", "emu"]
+    assert Vocabulary.from_tokens(words, max_size=3).tokens == (UNKNOWN, "the", "cat")
+    assert Vocabulary.from_tokens(words, min_count=2).tokens == (UNKNOWN, "the", "cat")
+    assert Vocabulary.from_tokens(words).encode(["dog", "fox"]).tolist() == [3, 0]
+    assert Vocabulary.from_tokens(["a", UNKNOWN]).tokens == (UNKNOWN, "a")
+
+
+def test_vocabulary_errors():
+    with pytest.raises(ValueError, match="empty"):
+        Vocabulary.from_tokens("")
+    with pytest.raises(ValueError, match="non-empty string"):
+        Vocabulary.from_tokens(["a", ""])
+    with pytest.raises(ValueError, match="max_size"):
+        Vocabulary.from_tokens("abc", max_size=1)
+    with pytest.raises(ValueError, match="min_count"):
+        Vocabulary.from_tokens("abc", min_count=0)
+    with pytest.raises(ValueError, match="tokens\\[0\\]"):
+        Vocabulary(("a", "b"))
+    with pytest.raises(ValueError, match="duplicates"):
+        Vocabulary((UNKNOWN, "a", "a"))
+    with pytest.raises(ValueError, match="outside"):
+        Vocabulary.from_tokens("ab").decode([5])
+    with pytest.raises(ValueError, match="integer token ids"):
+        Vocabulary.from_tokens("ab").decode([1.0])
+
+
+def test_tokenize_words():
+    assert tokenize_words("Speak, speak.\nWe know't!  3 times") == ["speak", "speak", "we", "know't", "times"]
+    with pytest.raises(ValueError, match="string"):
+        tokenize_words(["not", "text"])
+
+
+def test_next_token_windows_shift_targets_by_one():
+    ids = np.arange(10)
+    X, Y = next_token_windows(ids, length=3)
+    assert X.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert Y.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert X.dtype == np.int32 and Y.dtype == np.int32
+    X2, Y2 = next_token_windows(ids, length=4, stride=1)
+    assert X2.shape == (6, 4) and (Y2[:, :-1] == X2[:, 1:]).all() and Y2[-1, -1] == 9
+
+
+def test_next_token_windows_errors():
+    with pytest.raises(ValueError, match="at least 4"):
+        next_token_windows(np.arange(3), length=3)
+    with pytest.raises(ValueError, match="length must be"):
+        next_token_windows(np.arange(10), length=0)
+    with pytest.raises(ValueError, match="stride must be"):
+        next_token_windows(np.arange(10), length=2, stride=0)
+    with pytest.raises(ValueError, match="integer token ids"):
+        next_token_windows(np.linspace(0, 1, 10), length=2)
+    with pytest.raises(ValueError, match="1 dimension"):
+        next_token_windows(np.zeros((3, 4), dtype=int), length=2)
+    with pytest.raises(ValueError, match="empty"):
+        next_token_windows([], length=2)
+    with pytest.raises(ValueError, match="outside"):
+        next_token_windows([-1, 2, 3], length=1)
+
+
+def test_bits_and_nats():
+    assert nats_to_bits(math.log(2.0)) == pytest.approx(1.0)
+    assert nats_to_bits([0.0, math.log(4.0)]).tolist() == pytest.approx([0.0, 2.0])
+    assert bits_per_token(np.full(7, 1 / 8)) == pytest.approx(3.0)  # uniform over 8 tokens: log2 8
+    assert bits_per_token([[1.0, 0.25]]) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        nats_to_bits(-1.0)
+    with pytest.raises(ValueError, match="infinite"):
+        bits_per_token([0.5, 0.0])
+    with pytest.raises(ValueError, match="not logits"):
+        bits_per_token([2.5])
+    with pytest.raises(ValueError, match="empty"):
+        bits_per_token([])
+
+
+def test_target_probabilities_is_a_softmax_gather():
+    logits = np.array([[0.0, 0.0], [math.log(3.0), 0.0]])
+    assert target_probabilities(logits, np.array([1, 0])).tolist() == pytest.approx([0.5, 0.75])
+    big = np.array([[[1000.0, 0.0, 0.0]]])  # no overflow
+    assert target_probabilities(big, np.array([[0]]))[0, 0] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="same leading shape"):
+        target_probabilities(logits, np.array([0]))
+    with pytest.raises(ValueError, match="outside"):
+        target_probabilities(logits, np.array([0, 2]))
+    with pytest.raises(ValueError, match=r"\(\.\.\., V\)"):
+        target_probabilities(np.float64(1.0), np.array(0))
+
+
+def test_unigram_and_bigram_baselines():
+    ids = np.array([1, 2, 1, 2, 1])
+    assert unigram_probabilities(ids, 3, smoothing=0).tolist() == pytest.approx([0, 0.6, 0.4])
+    assert unigram_probabilities(ids, 3).tolist() == pytest.approx([1 / 8, 4 / 8, 3 / 8])
+    table = bigram_probabilities(ids, 3, smoothing=0)
+    assert table[1].tolist() == pytest.approx([0, 0, 1]) and table[2].tolist() == pytest.approx([0, 1, 0])
+    assert table[0].tolist() == pytest.approx([1 / 3] * 3)  # never seen: uniform
+    smoothed = bigram_probabilities(ids, 3)
+    assert smoothed.sum(axis=1) == pytest.approx(np.ones(3)) and smoothed[1, 2] == pytest.approx(3 / 5)
+    assert bits_per_token(smoothed[ids[:-1], ids[1:]]) == pytest.approx(-math.log2(3 / 5))
+
+
+def test_baseline_errors():
+    with pytest.raises(ValueError, match="smoothing"):
+        unigram_probabilities([1, 2], 3, smoothing=-1)
+    with pytest.raises(ValueError, match="vocab_size must be"):
+        unigram_probabilities([1, 2], 0)
+    with pytest.raises(ValueError, match="same vocabulary"):
+        unigram_probabilities([1, 5], 3)
+    with pytest.raises(ValueError, match="bigram_suggestions"):
+        bigram_probabilities([1, 2], 5000)
+    with pytest.raises(ValueError, match="two tokens"):
+        bigram_probabilities([1], 3)
+    with pytest.raises(ValueError, match="smoothing"):
+        bigram_probabilities([1, 2], 3, smoothing=float("nan"))
+
+
+def test_top_k_and_accuracy():
+    scores = np.array([[0.1, 0.5, 0.2, 0.2], [0.9, 0.0, 0.05, 0.05]])
+    assert top_k(scores, 2).tolist() == [[1, 2], [0, 2]]  # tie 0.2/0.2 goes to the smaller id
+    assert top_k(scores, 2, exclude=[0]).tolist() == [[1, 2], [2, 3]]
+    assert scores[1, 0] == 0.9  # the input is not modified
+    assert top_k(np.array([3.0, 1.0, 2.0]), 1).tolist() == [0]
+    assert top_k_accuracy(top_k(scores, 2), np.array([2, 3])) == 0.5
+    assert top_k_accuracy(np.array([[1, 2, 3]]), np.array([3])) == 1.0
+    with pytest.raises(ValueError, match="k must be"):
+        top_k(scores, 0)
+    with pytest.raises(ValueError, match="only 3 ids"):
+        top_k(scores, 4, exclude=[0])
+    with pytest.raises(ValueError, match="exclude holds"):
+        top_k(scores, 1, exclude=[9])
+    with pytest.raises(ValueError, match="scalar"):
+        top_k(1.0, 1)
+    with pytest.raises(ValueError, match="one row of k ids"):
+        top_k_accuracy(np.array([1, 2]), np.array([1, 2]))
+    with pytest.raises(ValueError, match="empty"):
+        top_k_accuracy(np.zeros((0, 3)), np.zeros(0))
+
+
+def test_bigram_suggestions_follow_counts_and_top_up():
+    # 1 is followed by 2 (twice) and 3 (once); 3 only by 1; 4 never appears before anything
+    ids = np.array([1, 2, 1, 2, 1, 3, 1, 0, 1])
+    table = bigram_suggestions(ids, vocab_size=5, k=2)
+    assert table.shape == (5, 2)
+    assert table[1].tolist() == [2, 3]          # the unknown id 0 is never suggested
+    assert table[3].tolist() == [1, 2]          # 1, topped up with the most frequent other token
+    assert table[4].tolist() == [1, 2]          # unseen: the most frequent tokens
+    assert all(len(set(row)) == 2 for row in table.tolist())
+    assert bigram_suggestions(ids, 5, k=1, exclude=())[0].tolist() == [1]  # after <unk> came 1
+    with pytest.raises(ValueError, match="only 4 ids"):
+        bigram_suggestions(ids, 5, k=5)
+    with pytest.raises(ValueError, match="two tokens"):
+        bigram_suggestions([1], 5)
+    with pytest.raises(ValueError, match="k must be"):
+        bigram_suggestions(ids, 5, k=0)
+
+
+def test_temperature_sharpens_and_flattens():
+    logits = np.log(np.array([0.5, 0.3, 0.2]))
+    assert apply_temperature(logits, 1.0) == pytest.approx([0.5, 0.3, 0.2])
+    cold, hot = apply_temperature(logits, 0.25), apply_temperature(logits, 10.0)
+    assert cold[0] > 0.5 and hot[0] < 0.5 and hot[0] - hot[2] < 0.1
+    assert apply_temperature(np.zeros((2, 4)), 0.5) == pytest.approx(np.full((2, 4), 0.25))
+    for bad in (0, -1.0, float("inf"), True, "1"):
+        with pytest.raises(ValueError, match="temperature must be"):
+            apply_temperature(logits, bad)
+    with pytest.raises(ValueError, match="finite"):
+        apply_temperature(np.array([np.nan, 0.0]), 1.0)
+
+
+def test_sampling_is_reproducible_and_follows_the_distribution():
+    logits = np.log(np.array([0.7, 0.2, 0.1]))
+    draws = [sample_with_temperature(logits, 1.0, np.random.default_rng(3)) for _ in range(3)]
+    assert len(set(draws)) == 1  # same seed, same draw
+    rng = np.random.default_rng(0)
+    counts = np.bincount([sample_with_temperature(logits, 1.0, rng) for _ in range(4000)], minlength=3)
+    assert counts / 4000 == pytest.approx([0.7, 0.2, 0.1], abs=0.03)
+    cold = [sample_with_temperature(logits, 0.05, rng) for _ in range(200)]
+    assert set(cold) == {0}
+    with pytest.raises(ValueError, match="Generator"):
+        sample_with_temperature(logits, 1.0, 42)
+    with pytest.raises(ValueError, match=r"shape \(V,\)"):
+        sample_with_temperature(np.zeros((2, 3)), 1.0, rng)
+
+
+def test_suggest_next_reads_the_last_step_and_skips_unknown():
+    vocabulary = Vocabulary.from_tokens(["to", "be", "or", "not", "to", "be"])  # <unk>, be, to, not, or
+
+    def sequence_model(ids):  # favours <unk>, then "be", "or", "not" at every step
+        scores = np.array([9.0, 5.0, 1.0, 2.0, 3.0])
+        return np.tile(scores, (ids.shape[0], ids.shape[1], 1))
+
+    assert suggest_next(sequence_model, vocabulary, ["to"], k=3) == ["be", "or", "not"]
+    assert suggest_next(lambda ids: sequence_model(ids)[:, -1], vocabulary, ["to", "zebra"], k=1) == ["be"]
+    with pytest.raises(ValueError, match="empty"):
+        suggest_next(sequence_model, vocabulary, [])
+    with pytest.raises(ValueError, match="tokenize_words"):
+        suggest_next(sequence_model, vocabulary, "to be")
+    with pytest.raises(ValueError, match="expected"):
+        suggest_next(lambda ids: np.zeros((1, 1, 3)), vocabulary, ["to"])
