@@ -9,5 +9,7 @@ Importing the package has no side effects and does not import TensorFlow.
 """
 __version__ = "0.1.0"
 
-__all__ = ["baselines", "config", "datasets", "metrics", "navigation", "plots", "quiz",
-           "system", "windows"]
+__all__ = ["architectures", "baselines", "clips", "config", "datasets", "features", "gaps",
+           "gradients", "lstm_inspect", "lstm_training", "metrics", "multistep", "navigation",
+           "pipelines", "plots", "protocol", "quiz", "residuals", "results", "returns",
+           "seed_variance", "site", "system", "text", "tuning", "walk_forward", "windows"]

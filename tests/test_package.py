@@ -1,0 +1,17 @@
+"""The course_utils package: its module list is complete and importing it is light."""
+import subprocess
+import sys
+from pathlib import Path
+
+import course_utils
+
+
+def test_all_lists_every_module():
+    modules = {p.stem for p in Path(course_utils.__file__).parent.glob("*.py") if p.stem != "__init__"}
+    assert set(course_utils.__all__) == modules, "update __all__ in course_utils/__init__.py"
+
+
+def test_importing_the_package_does_not_import_tensorflow():
+    code = "import sys, course_utils; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
