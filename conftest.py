@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
-#: A notebook in FAST mode should take well under a minute; past this, `make test` fails.
-FAST_LIMIT_SECONDS = 90.0
+#: A notebook in FAST mode should take well under a minute on an idle 2-core machine; this hard
+#: limit (elapsed time, so it allows for a busy machine) makes `make test` fail past it.
+FAST_LIMIT_SECONDS = 150.0
 
 
 def pytest_runtest_logreport(report):
