@@ -10,6 +10,8 @@ Importing the package has no side effects and does not import TensorFlow.
 __version__ = "0.1.0"
 
 __all__ = ["architectures", "baselines", "clips", "config", "datasets", "features", "gaps",
-           "gradients", "lstm_inspect", "lstm_training", "metrics", "multistep", "navigation",
-           "pipelines", "plots", "protocol", "quiz", "residuals", "results", "returns",
-           "seed_variance", "site", "system", "text", "tuning", "walk_forward", "windows"]
+           "graded_quiz", "gradients", "grading", "hostile", "instructor", "leak_checks",
+           "lstm_inspect", "lstm_training", "metrics", "multistep", "navigation", "pipelines",
+           "plots", "protocol", "quiz", "residuals", "resilient_execute", "results",
+           "returns", "rnn_reference", "seed_variance", "site", "submissions", "system",
+           "text", "tuning", "walk_forward", "windows"]

@@ -1,0 +1,73 @@
+"""An nbgrader ``Execute`` step that survives submissions which kill or hang their kernel.
+
+nbgrader interrupts a cell that runs past ``Execute.timeout`` and goes on with the next
+one. Two kinds of submission still stop it, and with it the grading of that student: code
+that ends the kernel (``os._exit(1)``, a crash in a C extension, running out of memory),
+and an endless loop that ignores the interrupt (``signal.signal(signal.SIGINT,
+signal.SIG_IGN)``). :class:`ResilientExecute` records such a cell as failed, starts a fresh
+kernel, runs the read-only setup cells above it again and then the remaining cells, so the submission is graded like any other: cells that
+needed the lost state fail, self-contained ones still earn their points.
+
+``assignments/nbgrader_config.py`` puts it in place of nbgrader's ``Execute`` for
+``nbgrader autograde``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+
+__all__ = ["ResilientExecute", "AUTOGRADE_PREPROCESSORS"]
+
+
+class ResilientExecute(Execute):
+    """nbgrader's ``Execute``, restarting the kernel when a cell kills or hangs it."""
+
+    def _record_failure(self, cell: NotebookNode, exc: BaseException) -> None:
+        message = ("the kernel died while this cell ran" if isinstance(exc, DeadKernelError)
+                   else "this cell did not stop when interrupted after the time limit")
+        cell.setdefault("outputs", []).append(NotebookNode(
+            output_type="error", ename=type(exc).__name__,
+            evalue=f"{message}; a fresh kernel runs the remaining cells",
+            traceback=[f"{type(exc).__name__}: {message}; a fresh kernel runs the remaining cells"]))
+
+    def _restart(self, index: int) -> None:
+        """A fresh kernel, in which the read-only setup cells above ``index`` run again (silently)."""
+        assert self.km is not None and self.kc is not None
+        run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        for cell in self.nb.cells[:index]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+                msg_id = self.kc.execute(cell.source, silent=True, store_history=False)
+                if run_sync(self.async_wait_for_reply)(msg_id) is None:  # the setup itself hangs
+                    run_sync(self.km.restart_kernel)(now=True)
+                    run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+                    return
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        """Run one cell; if it kills or hangs the kernel, mark it failed and restart the kernel."""
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except (DeadKernelError, CellTimeoutError) as exc:
+            self.log.warning("Cell %s: %s; restarting the kernel for the remaining cells", index, exc)
+            self._record_failure(cell, exc)
+            self._restart(index)
+            return cell, self.resources
+
+
+def _autograde_preprocessors() -> list[type]:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
+                                        LimitOutput, SaveAutoGrades)
+
+    return [ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+            AssignLatePenalties, CheckCellMetadata]
+
+
+#: nbgrader 0.9's ``Autograde.autograde_preprocessors`` with :class:`ResilientExecute`
+#: in place of ``Execute``.
+AUTOGRADE_PREPROCESSORS: list[type] = _autograde_preprocessors()

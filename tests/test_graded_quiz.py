@@ -1,0 +1,313 @@
+"""course_utils.graded_quiz: answer forms, jupyterquiz's grading rules, and notebooks that match the bank.
+
+The graded quizzes are generated from whatever is in quizzes/ when the tests run (never
+committed), so a quiz added by anyone is covered here without any extra step.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from course_utils import graded_quiz
+from course_utils.graded_quiz import (answer_key, as_choice, as_choices, as_number, as_text, assignment_name,
+                                      build_notebook, numeric_is_correct, quiz_title, text_is_correct,
+                                      write_graded_quizzes)
+from course_utils.quiz import list_quizzes, load_quiz
+
+QUIZZES = list_quizzes()
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _region(source: str, begin: str, end: str) -> str:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _without_regions(source: str) -> str:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN" in line and ("SOLUTION" in line or "HIDDEN TESTS" in line):
+            inside = True
+        elif "END" in line and ("SOLUTION" in line or "HIDDEN TESTS" in line):
+            inside = False
+        elif not inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+# -- answer forms -------------------------------------------------------------------------
+
+def test_as_choice_normalises_one_letter():
+    assert as_choice(" B ", n_options=4) == "b"
+    assert as_choice("a", n_options=2) == "a"
+
+
+@pytest.mark.parametrize("answer", ["e", "ab", "", 1, None, ["a"], {"a"}, b"a"])
+def test_as_choice_refuses_anything_but_one_allowed_letter(answer):
+    with pytest.raises(ValueError, match="letters a, b, c, d"):
+        as_choice(answer, n_options=4, question="Question 2")
+
+
+def test_as_choice_refuses_a_str_subclass_that_equals_everything():
+    class Sneaky(str):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    with pytest.raises(ValueError):
+        as_choice(Sneaky("a"), n_options=4)
+
+
+@pytest.mark.parametrize("answer", [{"a", "c"}, ["c", "a"], ("A", "c"), "ac", "a, c", frozenset("ca"), "a;c"])
+def test_as_choices_accepts_collections_and_strings(answer):
+    assert as_choices(answer, n_options=4) == {"a", "c"}
+
+
+def test_as_choices_allows_an_empty_answer():
+    assert as_choices(set(), n_options=3) == frozenset()
+
+
+@pytest.mark.parametrize("answer", [{"a", "z"}, 3, None, {"a": 1}, ["ab"]])
+def test_as_choices_refuses_other_values(answer):
+    with pytest.raises(ValueError):
+        as_choices(answer, n_options=4)
+
+
+@pytest.mark.parametrize("n_options", [1, 27, "4", True, 2.0])
+def test_choice_helpers_check_the_number_of_options(n_options):
+    with pytest.raises(ValueError, match="n_options"):
+        as_choice("a", n_options=n_options)
+    with pytest.raises(ValueError, match="n_options"):
+        as_choices("a", n_options=n_options)
+
+
+@pytest.mark.parametrize("answer, value", [(90, 90.0), (0.25, 0.25), ("1/4", 0.25), (" 3 ", 3.0),
+                                           (0.9 ** 50, 0.9 ** 50)])
+def test_as_number(answer, value):
+    assert as_number(answer) == value
+
+
+def test_as_number_accepts_numpy_numbers():
+    np = pytest.importorskip("numpy")
+    assert as_number(np.float32(0.5)) == 0.5 and as_number(np.int64(3)) == 3.0
+
+
+@pytest.mark.parametrize("answer", [True, "abc", "1/0", float("nan"), float("inf"), None, [1]])
+def test_as_number_refuses_non_numbers(answer):
+    with pytest.raises(ValueError, match="finite number"):
+        as_number(answer, question="Question 1")
+
+
+def test_as_text():
+    assert as_text("  forget gate ") == "forget gate"
+    for bad in ("", "   ", 3, None):
+        with pytest.raises(ValueError, match="non-empty string"):
+            as_text(bad)
+
+
+# -- jupyterquiz's grading rules --------------------------------------------------------------
+
+def test_numeric_precision_rounds_answer_and_key():
+    key = [(0.0052, True), ((0.04, 0.06), False)]
+    assert numeric_is_correct(0.9 ** 50, key, precision=2)  # 0.005153... -> 0.0052
+    assert numeric_is_correct("0.0052", key, precision=2)
+    assert not numeric_is_correct(0.0051, key, precision=2)
+    assert not numeric_is_correct(0.05, key, precision=2)  # in a range marked wrong
+
+
+def test_numeric_without_precision_is_exact():
+    assert numeric_is_correct(90, [(90, True)])
+    assert not numeric_is_correct(90.0001, [(90, True)])
+
+
+def test_numeric_ranges_include_low_and_exclude_high():
+    key = [((1.0, 2.0), True)]
+    assert numeric_is_correct(1.0, key) and numeric_is_correct(1.999, key)
+    assert not numeric_is_correct(2.0, key)
+
+
+def test_numeric_first_matching_answer_decides():
+    assert not numeric_is_correct(5, [((0, 10), False), (5, True)])
+    assert numeric_is_correct(5, [(5, True), ((0, 10), False)])
+
+
+@pytest.mark.parametrize("key, precision", [([(1, "yes")], None), ([1], None), ([(1, True)], 0),
+                                            ([(1, True)], True), ([(1, True)], 2.5)])
+def test_numeric_checks_key_and_precision(key, precision):
+    with pytest.raises(ValueError):
+        numeric_is_correct(1, key, precision=precision)
+
+
+def test_text_rules_follow_jupyterquiz():
+    key = [("LSTM", True, True, None), ("forget gate", True, False, 0.8), ("gru", False, False, None)]
+    assert text_is_correct("LSTM", key) and not text_is_correct("lstm", key)
+    assert text_is_correct("Forget Gate", key) and text_is_correct("forget gat", key)  # fuzzy
+    assert not text_is_correct("GRU", key) and not text_is_correct("input gate", key)
+
+
+def test_text_checks_its_key():
+    with pytest.raises(ValueError):
+        text_is_correct("a", [("a", True)])
+
+
+# -- keys and notebooks ----------------------------------------------------------------------------
+
+def test_answer_key_expressions():
+    many = {"type": "many_choice", "answers": [{"correct": True}, {"correct": False}, {"correct": True}]}
+    assert answer_key(many) == "as_choices(answer, n_options=3) == {'a', 'c'}"
+    single = {"type": "multiple_choice", "answers": [{"correct": False}, {"correct": True}]}
+    assert answer_key(single) == "as_choice(answer, n_options=2) == 'b'"
+    numeric = {"type": "numeric", "precision": 2, "answers": [
+        {"type": "value", "value": 0.0052, "correct": True},
+        {"type": "range", "range": [0.04, 0.06], "correct": False}, {"type": "default"}]}
+    assert answer_key(numeric) == "numeric_is_correct(answer, [(0.0052, True), ((0.04, 0.06), False)], precision=2)"
+    with pytest.raises(ValueError, match="Unknown question type"):
+        answer_key({"type": "essay", "answers": []})
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a b", 3, ".hidden"])
+def test_assignment_name_checks_the_quiz_name(name):
+    with pytest.raises(ValueError, match="file stem"):
+        assignment_name(name)
+
+
+def test_quiz_title_checks_the_name():
+    with pytest.raises(ValueError, match="file stem"):
+        quiz_title("../secret")
+
+
+def test_quiz_title_falls_back_to_the_name(tmp_path):
+    assert quiz_title("99_nothing_here", notebook_dir=tmp_path) == "99_nothing_here"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A lesson\n\nSummary.")])
+    nbformat.write(nb, str(tmp_path / "12_x.ipynb"))
+    assert quiz_title("12_x", notebook_dir=tmp_path) == "A lesson"
+
+
+def test_an_unreachable_right_answer_is_reported():
+    question = {"question": "Q?", "type": "numeric", "answers": [
+        {"type": "range", "range": [0, 10], "correct": False, "feedback": "no"},
+        {"type": "value", "value": 5, "correct": True, "feedback": "yes"},
+        {"type": "default", "feedback": "d"}]}
+    with pytest.raises(ValueError, match="Reorder"):
+        build_notebook("01_sequences_and_rnns", questions=[question], title="T")
+
+
+def _graded_namespace(notebook, answers_from_solution: bool, skip: int | None = None) -> list[bool]:
+    """Run each question's answer cell and hidden check in a plain namespace: which pass."""
+    results = []
+    for cell in notebook.cells:
+        meta = _meta(cell)
+        if meta.get("solution"):
+            namespace: dict = {}
+            if answers_from_solution:
+                exec(_region(cell.source, "BEGIN SOLUTION", "END SOLUTION"), namespace)
+        elif meta.get("grade"):
+            code = _region(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+            try:
+                exec(code, namespace)
+            except (AssertionError, NameError, ValueError):
+                results.append(False)
+            else:
+                results.append(True)
+    return results
+
+
+@pytest.mark.parametrize("name", QUIZZES)
+def test_generated_quiz_matches_the_bank(name):
+    """Every question of the bank appears, in order, with its choices and its key in hidden tests only."""
+    questions = load_quiz(name)
+    nb = build_notebook(name)
+    answers = [c for c in nb.cells if _meta(c).get("solution")]
+    checks = [c for c in nb.cells if _meta(c).get("grade")]
+    assert len(answers) == len(checks) == len(questions)
+    assert [_meta(c)["points"] for c in checks] == [1] * len(questions)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for i, (question, check) in enumerate(zip(questions, checks), 1):
+        assert f"### Question {i} " in markdown and question["question"] in markdown
+        for letter, answer in zip(LETTERS, question["answers"]):
+            if question["type"] in ("many_choice", "multiple_choice"):
+                assert f"**{letter}.** {answer.get('answer') or ''}" in markdown
+        hidden = _region(check.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        assert f"assert {answer_key(question)}" in hidden and "assert_untampered()" in hidden
+        visible = _without_regions(check.source)
+        assert "is_correct" not in visible and "==" not in visible, "the visible check must not hold the key"
+        assert "feedback" not in check.source
+    for question in questions:
+        for answer in question["answers"]:
+            assert answer["feedback"] not in json.dumps(nbformat.writes(nb)), "feedback would reveal the key"
+
+
+@pytest.mark.parametrize("name", QUIZZES)
+def test_solution_passes_every_hidden_check_and_blank_or_wrong_answers_do_not(name):
+    nb = build_notebook(name)
+    assert all(_graded_namespace(nb, answers_from_solution=True))
+    assert not any(_graded_namespace(nb, answers_from_solution=False))
+    wrong = nbformat.reads(nbformat.writes(nb), as_version=4)
+    for cell, question in zip([c for c in wrong.cells if _meta(c).get("solution")], load_quiz(name)):
+        kind = question["type"]
+        if kind == "multiple_choice":
+            bad = repr(LETTERS[[a["correct"] for a in question["answers"]].index(False)])
+        else:
+            bad = {"many_choice": "set()", "numeric": "-123456.789", "string": "'no such answer'"}[kind]
+        cell.source = re.sub(r"(answer_\d+ = ).*", rf"\g<1>{bad}", cell.source)
+    assert not any(_graded_namespace(wrong, answers_from_solution=True))
+
+
+def test_generation_is_deterministic_and_idempotent(tmp_path):
+    first = write_graded_quizzes(tmp_path)
+    assert len(first["written"]) == len(QUIZZES) and not first["unchanged"]
+    contents = {p: open(p).read() for p in first["written"]}
+    second = write_graded_quizzes(tmp_path)
+    assert not second["written"] and len(second["unchanged"]) == len(QUIZZES)
+    assert all(open(p).read() == text for p, text in contents.items())
+    assert not write_graded_quizzes(tmp_path, check=True)["written"]
+
+
+def test_a_changed_bank_is_regenerated_and_a_removed_quiz_cleaned_up(tmp_path):
+    bank = tmp_path / "quizzes"
+    bank.mkdir()
+    question = {"question": "Pick b.", "type": "multiple_choice", "answers": [
+        {"answer": "a", "correct": False, "feedback": "no"}, {"answer": "b", "correct": True, "feedback": "yes"}]}
+    (bank / "98_demo.json").write_text(json.dumps([question]))
+    source = tmp_path / "source"
+    assert len(write_graded_quizzes(source, quiz_dir=bank)["written"]) == 1
+    question["answers"][0]["correct"], question["answers"][1]["correct"] = True, False
+    (bank / "98_demo.json").write_text(json.dumps([question]))
+    assert write_graded_quizzes(source, quiz_dir=bank, check=True)["written"], "a stale quiz is detected"
+    write_graded_quizzes(source, quiz_dir=bank)
+    text = (source / "quiz_98_demo" / "quiz_98_demo.ipynb").read_text()
+    assert "== 'a'" in text
+    (source / "ps99_hand_made").mkdir()
+    (source / "quiz_hand_made").mkdir()
+    (source / "quiz_hand_made" / "quiz_hand_made.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    (bank / "98_demo.json").unlink()
+    (bank / "97_other.json").write_text(json.dumps([question]))
+    report = write_graded_quizzes(source, quiz_dir=bank)
+    assert [p.split("/")[-1] for p in report["removed"]] == ["quiz_98_demo.ipynb"]
+    assert not (source / "quiz_98_demo").exists() and (source / "quiz_hand_made").exists(), \
+        "only generated notebooks are removed"
+    with pytest.raises(ValueError, match="No quiz"):
+        write_graded_quizzes(source, names=["does_not_exist"], quiz_dir=bank)
+
+
+def test_command_line(tmp_path, capsys):
+    assert graded_quiz.main(["--source", str(tmp_path), "--check"]) == 1
+    assert graded_quiz.main(["--source", str(tmp_path)]) == 0
+    assert f"wrote {len(QUIZZES)} graded quiz" in capsys.readouterr().out
+    assert graded_quiz.main(["--source", str(tmp_path), "--check"]) == 0
+    assert graded_quiz.main(["--source", str(tmp_path), "no_such_quiz"]) == 2
