@@ -21,12 +21,13 @@ JOBS ?= auto
 # in notebooks; Python errors still show. `make lab TF_CPP_MIN_LOG_LEVEL=0` shows them all.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup lab test test-unit test-notebooks test-browser site navigation clean
+.PHONY: help setup lab test test-unit test-notebooks test-browser site bench navigation clean
 
 help:
 	@echo "make lab    set up .venv if needed and open JupyterLab on the course"
 	@echo "make test   set up .venv if needed and run every test (notebooks in FAST mode)"
 	@echo "make site   execute every notebook (full run) into a static HTML site in site/ (COURSE_FAST=1 make site: quick)"
+	@echo "make bench  time every notebook (FAST and full), collect its results, run tutorial 000's AAPL training -> bench/RESULTS.md"
 	@echo "make navigation   regenerate the links between notebooks and the README map"
 	@echo "make clean  remove .venv and caches"
 
@@ -64,9 +65,13 @@ site: setup
 test-browser: setup
 	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_site.py tests/test_browser_support.py tests/test_browser_site.py tests/test_browser_lab.py $(PYTEST_ARGS)
 
+# A benchmark, not a test: about an hour on 2 cores (`make bench BENCH_ARGS="--modes fast --no-tutorial"`: 2 min).
+bench: setup
+	$(BIN)/python -m course_utils.bench $(BENCH_ARGS)
+
 navigation: setup
 	$(BIN)/python -m course_utils.navigation --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache *.egg-info site test-output
+	rm -rf $(VENV) .pytest_cache *.egg-info site test-output bench/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

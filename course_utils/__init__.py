@@ -9,7 +9,7 @@ Importing the package has no side effects and does not import TensorFlow.
 """
 __version__ = "0.1.0"
 
-__all__ = ["architectures", "baselines", "clips", "config", "datasets", "features", "gaps",
+__all__ = ["architectures", "baselines", "bench", "clips", "config", "datasets", "features", "gaps",
            "graded_quiz", "gradients", "grading", "hostile", "instructor", "leak_checks",
            "lstm_inspect", "lstm_training", "metrics", "multistep", "navigation", "pipelines",
            "plots", "protocol", "quiz", "residuals", "resilient_execute", "results",

@@ -175,7 +175,8 @@ def select_lessons(series: list[Lesson], only: list[str] | None) -> list[Lesson]
     return [lesson for lesson in series if lesson in chosen]
 
 
-def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str = "python3"):
+def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str = "python3",
+                     notebook: Any = None, env: dict[str, str] | None = None):
     """Execute a notebook top to bottom in its own folder, as a learner would.
 
     Parameters
@@ -188,6 +189,11 @@ def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str =
         Seconds one cell may run.
     kernel_name
         Jupyter kernel to use.
+    notebook
+        An ``nbformat`` notebook to run instead of the file's contents (``path`` still names
+        it and sets the folder it runs in); it is executed in place.
+    env
+        Extra environment variables for the kernel (``COURSE_FAST`` is set from ``fast``).
 
     Returns
     -------
@@ -208,8 +214,9 @@ def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str =
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"timeout is the seconds one cell may run, a positive number; got {timeout!r}.")
     path = Path(path)
-    notebook = nbformat.read(path, as_version=4)
-    env = {**os.environ, "COURSE_FAST": "1" if fast else "0"}
+    if notebook is None:
+        notebook = nbformat.read(path, as_version=4)
+    env = {**os.environ, **(env or {}), "COURSE_FAST": "1" if fast else "0"}
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ log lines are noise on a page
     client = NotebookClient(notebook, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(path.parent)}})

@@ -14,17 +14,28 @@ def table():
 
 def test_nothing_is_written_without_the_variable(tmp_path, table):
     record = record_results("01_x", "test RMSE", table, environ={})
-    assert record == {"test RMSE": {"LSTM": {"RMSE": 1.5, "R2": 0.5}, "persistence": {"RMSE": 2.0, "R2": None}}}
+    assert record == {"test RMSE": {"table": {"LSTM": {"RMSE": 1.5, "R2": 0.5},
+                                              "persistence": {"RMSE": 2.0, "R2": None}},
+                                    "baselines": [], "metric": None, "higher_is_better": False}}
     assert list(tmp_path.iterdir()) == []
 
 
 def test_records_accumulate_per_notebook(tmp_path, table):
     env = {"COURSE_RESULTS_DIR": str(tmp_path / "out")}
-    record_results("01_x", "test RMSE", table, environ=env)
+    record_results("01_x", "test RMSE", table, baselines=["persistence"], metric="RMSE", environ=env)
     record_results("01_x", "timing", {"seconds": np.float32(2.5), "epochs": np.int64(3)}, environ=env)
     results = read_results(tmp_path / "out")
-    assert results["01_x"]["test RMSE"]["LSTM"]["RMSE"] == 1.5
-    assert results["01_x"]["timing"] == {"seconds": 2.5, "epochs": 3}
+    assert results["01_x"]["test RMSE"]["table"]["LSTM"]["RMSE"] == 1.5
+    assert results["01_x"]["test RMSE"]["baselines"] == ["persistence"]
+    assert results["01_x"]["test RMSE"]["metric"] == "RMSE"
+    assert results["01_x"]["timing"]["table"] == {"seconds": 2.5, "epochs": 3}
+
+
+def test_a_second_record_of_the_same_name_replaces_the_first(tmp_path, table):
+    env = {"COURSE_RESULTS_DIR": str(tmp_path)}
+    record_results("01_x", "t", {"a": 1}, environ=env)
+    record_results("01_x", "t", {"a": 2}, environ=env)
+    assert read_results(tmp_path)["01_x"]["t"]["table"] == {"a": 2}
 
 
 @pytest.mark.parametrize("notebook, name, results, message", [
@@ -40,6 +51,30 @@ def test_bad_input_raises(notebook, name, results, message):
         record_results(notebook, name, results, environ={})
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"baselines": ["naive"], "metric": "RMSE"}, r"\['naive'\] are not rows"),
+    ({"baselines": ["persistence"], "metric": "MSE"}, "'MSE' is not a column"),
+    ({"baselines": ["persistence"]}, "without metric"),
+    ({"metric": "RMSE"}, "without baselines"),
+    ({"baselines": "persistence", "metric": "RMSE"}, "got a string"),
+    ({"baselines": ["persistence", "LSTM"], "metric": "RMSE"}, "every row is a baseline"),
+])
+def test_a_comparison_names_real_rows_and_a_column(table, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        record_results("01_x", "n", table, environ={}, **kwargs)
+
+
+def test_baselines_need_a_table():
+    with pytest.raises(ValueError, match="describe a table"):
+        record_results("01_x", "n", {"a": 1}, baselines=["a"], metric="a", environ={})
+
+
 def test_missing_folder_raises(tmp_path):
     with pytest.raises(ValueError, match="No results folder"):
         read_results(tmp_path / "nope")
+
+
+def test_repeated_row_names_raise():
+    table = pd.DataFrame({"RMSE": [1.0, 2.0]}, index=["LSTM", "LSTM"])
+    with pytest.raises(ValueError, match=r"\['LSTM'\] appear more than once"):
+        record_results("01_x", "n", table, environ={})

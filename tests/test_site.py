@@ -109,6 +109,13 @@ def test_execute_runs_in_the_notebook_folder_with_the_mode_set(tiny_course):
     assert not nbformat.read(tiny_course / "00_first.ipynb", as_version=4).cells[2].outputs
 
 
+def test_execute_runs_a_given_notebook_with_extra_variables(tmp_path):
+    path = tmp_path / "07_given.ipynb"  # need not exist: the notebook is given
+    given = nbformat.v4.new_notebook(cells=[new_code_cell("import os\nprint(os.environ['COURSE_X'], os.environ['COURSE_FAST'])")])
+    executed, _ = execute_notebook(path, fast=False, timeout=60, notebook=given, env={"COURSE_X": "seen", "COURSE_FAST": "1"})
+    assert executed.cells[0].outputs[0]["text"].strip() == "seen 0"  # fast decides COURSE_FAST
+
+
 def test_execute_reports_the_failing_notebook(tmp_path):
     path = write_notebook(tmp_path / "05_broken.ipynb", [new_code_cell("1 / 0")])
     with pytest.raises(NotebookExecutionError, match=r"(?s)05_broken.ipynb: a cell raised.*\nZeroDivisionError: division by zero"):
