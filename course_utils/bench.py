@@ -143,7 +143,7 @@ def run_notebook(path: Path, *, mode: str, out: Path, timeout: int | None = None
     start = time.perf_counter()
     try:
         execute_notebook(path, fast=mode == "fast", timeout=timeout or _TIMEOUT[mode], notebook=notebook,
-                         env={RESULTS_ENV: str(out.resolve())})
+                         env={RESULTS_ENV: str(out.resolve())}, kernel_log=out / "kernel-stderr.log")
     except NotebookExecutionError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         error = lines[0] if len(lines) < 2 else f"{lines[0]} {lines[-1]}"  # where, then the exception

@@ -23,6 +23,7 @@ for the browser tests. See ``docs/site.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import html
 import json
@@ -176,7 +177,8 @@ def select_lessons(series: list[Lesson], only: list[str] | None) -> list[Lesson]
 
 
 def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str = "python3",
-                     notebook: Any = None, env: dict[str, str] | None = None):
+                     notebook: Any = None, env: dict[str, str] | None = None,
+                     kernel_log: Path | None = None):
     """Execute a notebook top to bottom in its own folder, as a learner would.
 
     Parameters
@@ -194,6 +196,9 @@ def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str =
         it and sets the folder it runs in); it is executed in place.
     env
         Extra environment variables for the kernel (``COURSE_FAST`` is set from ``fast``).
+    kernel_log
+        A file to append what the kernel process itself writes to stderr (TensorFlow's start-up
+        lines); by default it goes to this process's stderr.
 
     Returns
     -------
@@ -222,7 +227,9 @@ def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str =
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
-        client.execute(env=env)
+        with contextlib.ExitStack() as stack:
+            log = stack.enter_context(open(kernel_log, "a")) if kernel_log else None
+            client.execute(env=env, **({"stderr": log} if log else {}))
     except CellTimeoutError as exc:
         raise NotebookExecutionError(f"{path.name}: a cell ran longer than {timeout} s "
                                      f"(raise it with --timeout).\n{exc}") from None

@@ -116,6 +116,12 @@ def test_execute_runs_a_given_notebook_with_extra_variables(tmp_path):
     assert executed.cells[0].outputs[0]["text"].strip() == "seen 0"  # fast decides COURSE_FAST
 
 
+def test_execute_can_send_the_kernel_process_stderr_to_a_file(tmp_path):
+    given = nbformat.v4.new_notebook(cells=[new_code_cell("import os\nos.write(2, b'from the process\\n')")])
+    execute_notebook(tmp_path / "08_log.ipynb", fast=True, timeout=60, notebook=given, kernel_log=tmp_path / "k.log")
+    assert "from the process" in (tmp_path / "k.log").read_text()
+
+
 def test_execute_reports_the_failing_notebook(tmp_path):
     path = write_notebook(tmp_path / "05_broken.ipynb", [new_code_cell("1 / 0")])
     with pytest.raises(NotebookExecutionError, match=r"(?s)05_broken.ipynb: a cell raised.*\nZeroDivisionError: division by zero"):
