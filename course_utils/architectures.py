@@ -17,6 +17,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ._validate import count
+
 __all__ = [
     "build_lstm",
     "build_stacked_lstm",
@@ -31,16 +33,36 @@ __all__ = [
 ]
 
 
-def _count(value: Any, name: str, least: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
-    return int(value)
-
-
 def _input(lookback: Any, n_features: Any) -> Any:
     import keras
 
-    return keras.Input(shape=(_count(lookback, "lookback"), _count(n_features, "n_features")))
+    return keras.Input(shape=(count(lookback, "lookback"), count(n_features, "n_features")))
+
+
+def _lstm_layers(widths: Sequence[int], activation: str = "tanh", dropout: float = 0.0) -> list[Any]:
+    """LSTM layers to stack, bottom first: every layer but the top returns its whole sequence.
+
+    A layer above another LSTM needs the sequence of states ``(None, lookback, width)`` as
+    its input, so the lower layers use ``return_sequences=True``; the top one returns only
+    its last state ``(None, width)``. The layers are named ``lstm_1``, ``lstm_2``, ...
+
+    Parameters
+    ----------
+    widths
+        Width of each layer, bottom first (already checked).
+    activation, dropout
+        Passed to every ``keras.layers.LSTM``.
+
+    Returns
+    -------
+    list of keras.layers.LSTM
+        Layers not yet called on an input.
+    """
+    import keras
+
+    return [keras.layers.LSTM(width, activation=activation, dropout=dropout,
+                              return_sequences=depth < len(widths), name=f"lstm_{depth}")
+            for depth, width in enumerate(widths, start=1)]
 
 
 def build_lstm(lookback: int, n_features: int, units: int = 32, horizon: int = 1) -> Any:
@@ -63,8 +85,8 @@ def build_lstm(lookback: int, n_features: int, units: int = 32, horizon: int = 1
     import keras
 
     inputs = _input(lookback, n_features)
-    hidden = keras.layers.LSTM(_count(units, "units"))(inputs)
-    outputs = keras.layers.Dense(_count(horizon, "horizon"))(hidden)
+    hidden = keras.layers.LSTM(count(units, "units"))(inputs)
+    outputs = keras.layers.Dense(count(horizon, "horizon"))(hidden)
     return keras.Model(inputs, outputs, name="lstm")
 
 
@@ -97,12 +119,11 @@ def build_stacked_lstm(
             f"units must list the width of at least two layers, e.g. (32, 16); got {units!r}. "
             "For a single layer use build_lstm."
         )
-    widths = [_count(u, "each entry of units") for u in units]
+    widths = [count(u, "each entry of units") for u in units]
     x = inputs = _input(lookback, n_features)
-    for depth, width in enumerate(widths):
-        top = depth == len(widths) - 1
-        x = keras.layers.LSTM(width, return_sequences=not top, name=f"lstm_{depth + 1}")(x)
-    outputs = keras.layers.Dense(_count(horizon, "horizon"))(x)
+    for layer in _lstm_layers(widths):
+        x = layer(x)
+    outputs = keras.layers.Dense(count(horizon, "horizon"))(x)
     return keras.Model(inputs, outputs, name="stacked_lstm")
 
 
@@ -137,12 +158,12 @@ def build_bidirectional_lstm(
     import keras
 
     inputs = _input(lookback, n_features)
-    lstm = keras.layers.LSTM(_count(units, "units"), return_sequences=bool(return_sequences))
+    lstm = keras.layers.LSTM(count(units, "units"), return_sequences=bool(return_sequences))
     both = keras.layers.Bidirectional(lstm, merge_mode="concat")(inputs)
     if return_sequences:
         outputs = keras.layers.TimeDistributed(keras.layers.Dense(1))(both)
         return keras.Model(inputs, outputs, name="bidirectional_tagger")
-    outputs = keras.layers.Dense(_count(horizon, "horizon"))(both)
+    outputs = keras.layers.Dense(count(horizon, "horizon"))(both)
     return keras.Model(inputs, outputs, name="bidirectional_lstm")
 
 
@@ -174,11 +195,11 @@ def build_attention_lstm(
     import keras
 
     inputs = _input(lookback, n_features)
-    states = keras.layers.LSTM(_count(units, "units"), return_sequences=True, name="states")(inputs)
+    states = keras.layers.LSTM(count(units, "units"), return_sequences=True, name="states")(inputs)
     query = states[:, -1:, :]  # (None, 1, units): the last state asks the question
     context = keras.layers.Attention(name="attention")([query, states])  # (None, 1, units)
     pooled = keras.layers.Flatten()(keras.layers.Concatenate()([context, query]))
-    outputs = keras.layers.Dense(_count(horizon, "horizon"))(pooled)
+    outputs = keras.layers.Dense(count(horizon, "horizon"))(pooled)
     return keras.Model(inputs, outputs, name="attention_lstm")
 
 
@@ -242,19 +263,19 @@ def build_cnn_lstm(
     """
     import keras
 
-    lookback = _count(lookback, "lookback", 2)
-    kernel_size = _count(kernel_size, "kernel_size")
+    lookback = count(lookback, "lookback", 2)
+    kernel_size = count(kernel_size, "kernel_size")
     if kernel_size > lookback:
         raise ValueError(
             f"kernel_size={kernel_size} is longer than the window (lookback={lookback}); "
             "use a kernel of a few steps, e.g. 3 or 5."
         )
     inputs = _input(lookback, n_features)
-    x = keras.layers.Conv1D(_count(filters, "filters"), kernel_size, padding="causal",
+    x = keras.layers.Conv1D(count(filters, "filters"), kernel_size, padding="causal",
                             activation="relu")(inputs)
     x = keras.layers.MaxPooling1D(pool_size=2)(x)
-    x = keras.layers.LSTM(_count(units, "units"))(x)
-    outputs = keras.layers.Dense(_count(horizon, "horizon"))(x)
+    x = keras.layers.LSTM(count(units, "units"))(x)
+    outputs = keras.layers.Dense(count(horizon, "horizon"))(x)
     return keras.Model(inputs, outputs, name="cnn_lstm")
 
 
@@ -283,13 +304,13 @@ def build_seq2seq_lstm(
     """
     import keras
 
-    horizon = _count(horizon, "horizon")
+    horizon = count(horizon, "horizon")
     if horizon < 2:
         raise ValueError(
             f"horizon={horizon}: a sequence-to-sequence model forecasts several steps; use "
             "horizon >= 2, or build_lstm for one step."
         )
-    units = _count(units, "units")
+    units = count(units, "units")
     inputs = _input(lookback, n_features)
     encoded = keras.layers.LSTM(units, name="encoder")(inputs)
     repeated = keras.layers.RepeatVector(horizon)(encoded)
@@ -324,15 +345,15 @@ def build_frame_lstm(
     """
     import keras
 
-    shape = (_count(frames, "frames"), _count(height, "height", 2), _count(width, "width", 2),
-             _count(channels, "channels"))
+    shape = (count(frames, "frames"), count(height, "height", 2), count(width, "width", 2),
+             count(channels, "channels"))
     inputs = keras.Input(shape=shape)
     x = keras.layers.TimeDistributed(
-        keras.layers.Conv2D(_count(filters, "filters"), 3, padding="same", activation="relu"))(inputs)
+        keras.layers.Conv2D(count(filters, "filters"), 3, padding="same", activation="relu"))(inputs)
     x = keras.layers.TimeDistributed(keras.layers.MaxPooling2D(2))(x)
     x = keras.layers.TimeDistributed(keras.layers.Flatten())(x)
-    x = keras.layers.LSTM(_count(units, "units"))(x)
-    outputs = keras.layers.Dense(_count(n_classes, "n_classes", 2), activation="softmax")(x)
+    x = keras.layers.LSTM(count(units, "units"))(x)
+    outputs = keras.layers.Dense(count(n_classes, "n_classes", 2), activation="softmax")(x)
     return keras.Model(inputs, outputs, name="frame_lstm")
 
 
@@ -402,8 +423,8 @@ def fit_model(
     """
     import keras
 
-    epochs, batch_size = _count(epochs, "epochs"), _count(batch_size, "batch_size")
-    patience = _count(patience, "patience", 0)
+    epochs, batch_size = count(epochs, "epochs"), count(batch_size, "batch_size")
+    patience = count(patience, "patience", 0)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
         raise ValueError(f"learning_rate must be a positive number such as 0.003; got {learning_rate!r}.")
     output = tuple(model.output_shape[1:])

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import count, feature_index, one_row_per_window
+
 __all__ = ["persistence_forecast", "seasonal_naive_forecast", "linear_forecast", "LinearForecaster"]
 
 
@@ -28,21 +30,16 @@ def _windows(X: Any, name: str = "X") -> np.ndarray:
     return array
 
 
-def _positive(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-    return int(value)
-
-
 def _feature(X: np.ndarray, target: Any) -> int:
-    n_features = X.shape[2]
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not (
-        -n_features <= target < n_features
-    ):
-        raise ValueError(
-            f"target must be a feature index between 0 and {n_features - 1}; got {target!r}."
-        )
-    return int(target)
+    return feature_index(target, X.shape[2], "target")
+
+
+def _forecast_arguments(X: Any, horizon: Any, target: Any, season: Any = None
+                        ) -> tuple[np.ndarray, int, int, int | None]:
+    """Check the arguments every naive forecast shares, in the order of its signature."""
+    X = _windows(X)
+    season = None if season is None else count(season, "season")
+    return X, count(horizon, "horizon"), _feature(X, target), season
 
 
 def persistence_forecast(X: Any, horizon: int = 1, target: int = 0) -> np.ndarray:
@@ -64,9 +61,7 @@ def persistence_forecast(X: Any, horizon: int = 1, target: int = 0) -> np.ndarra
     numpy.ndarray
         ``(n, horizon)`` forecasts.
     """
-    X = _windows(X)
-    horizon = _positive(horizon, "horizon")
-    target = _feature(X, target)
+    X, horizon, target, _ = _forecast_arguments(X, horizon, target)
     return np.repeat(X[:, -1, target][:, np.newaxis], horizon, axis=1)
 
 
@@ -94,10 +89,7 @@ def seasonal_naive_forecast(
     numpy.ndarray
         ``(n, horizon)`` forecasts.
     """
-    X = _windows(X)
-    season = _positive(season, "season")
-    horizon = _positive(horizon, "horizon")
-    target = _feature(X, target)
+    X, horizon, target, season = _forecast_arguments(X, horizon, target, season)
     lookback = X.shape[1]
     if horizon > season:
         raise ValueError(
@@ -140,13 +132,7 @@ class LinearForecaster:
     def fit(self, X_train: Any, y_train: Any) -> "LinearForecaster":
         """Fit on windows ``(n, lookback, features)`` and targets ``(n, horizon)``."""
         X = _windows(X_train, "X_train")
-        y = np.asarray(y_train, dtype=np.float64)
-        if y.ndim == 1:
-            y = y[:, np.newaxis]
-        if y.ndim != 2 or len(y) != len(X):
-            raise ValueError(
-                f"y_train must have shape ({len(X)}, horizon) to match X_train; got {y.shape}."
-            )
+        y = one_row_per_window(y_train, len(X), "y_train", " to match X_train")
         self.coef_, *_ = np.linalg.lstsq(self._design(X), y, rcond=None)
         self.n_inputs_ = (X.shape[1], X.shape[2])
         return self

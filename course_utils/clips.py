@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import count
+
 __all__ = ["DIRECTIONS", "moving_dot_clips"]
 
 #: Class names, in label order, and the (row, column) step of each per frame.
@@ -49,8 +51,7 @@ def moving_dot_clips(
     """
     for name, value, least in (("n_clips", n_clips, 1), ("n_frames", n_frames, 2),
                                ("size", size, 2), ("dot", dot, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
+        count(value, name, least)
     travel = n_frames - 1
     if size < dot + travel:
         raise ValueError(

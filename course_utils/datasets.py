@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._validate import count
+
 __all__ = [
     "DATA_DIR",
     "DATASETS",
@@ -210,8 +212,7 @@ def synthetic_series(
         ``float32`` array of shape ``(n_series, n_steps, 1)``.
     """
     for label, value, least in [("n_series", n_series, 1), ("n_steps", n_steps, 2)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{label} must be an integer >= {least}; got {value!r}.")
+        count(value, label, least)
     synthetic_noise_std(noise_amplitude)  # validates the amplitude
     rng = np.random.default_rng(seed)
     freq1, freq2, offset1, offset2, period = rng.random((5, n_series, 1))

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import count
+
 __all__ = ["missing_dates", "find_gaps", "windows_spanning_gaps"]
 
 
@@ -51,6 +53,11 @@ def _step(freq: Any) -> pd.Timedelta:
     return step
 
 
+def _dates_and_step(index: Any, freq: Any) -> tuple[pd.DatetimeIndex, pd.Timedelta]:
+    """The checked dates of ``index`` and the checked step of ``freq`` (see the two above)."""
+    return _dates(index), _step(freq)
+
+
 def missing_dates(index: Any, freq: str = "D") -> pd.DatetimeIndex:
     """Dates of the regular calendar from the first to the last date that ``index`` lacks.
 
@@ -72,8 +79,7 @@ def missing_dates(index: Any, freq: str = "D") -> pd.DatetimeIndex:
         If ``index`` is not sorted unique dates (at least two) or ``freq`` is not a
         fixed positive frequency.
     """
-    dates = _dates(index)
-    step = _step(freq)
+    dates, step = _dates_and_step(index, freq)
     calendar = pd.date_range(dates[0], dates[-1], freq=step)
     return calendar.difference(dates)
 
@@ -100,8 +106,7 @@ def find_gaps(index: Any, freq: str = "D") -> pd.DataFrame:
         As :func:`missing_dates`, and if two dates are closer than one step (the index
         is not on the ``freq`` grid).
     """
-    dates = _dates(index)
-    step = _step(freq)
+    dates, step = _dates_and_step(index, freq)
     differences = dates[1:] - dates[:-1]
     if (differences < step).any():
         first = int(np.flatnonzero(differences < step)[0])
@@ -150,12 +155,9 @@ def windows_spanning_gaps(
         As :func:`missing_dates`; if ``lookback`` or ``horizon`` is not an integer >= 1;
         if the index is too short for one window.
     """
-    for name, value in [("lookback", lookback), ("horizon", horizon)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-    dates = _dates(index)
-    step = _step(freq)
-    span = int(lookback) + int(horizon)
+    lookback, horizon = count(lookback, "lookback"), count(horizon, "horizon")
+    dates, step = _dates_and_step(index, freq)
+    span = lookback + horizon
     n = len(dates) - span + 1
     if n < 1:
         raise ValueError(

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import count
 from .windows import chronological_split
 
 __all__ = ["PART_NAMES", "run_pipeline", "check_scaler_fitted_on_training",
@@ -36,9 +37,8 @@ _OFFSET = 1000.0  # probe values are 1000 + position, so positions can be read b
 def _check_arguments(pipeline: Any, n_steps: Any, lookback: Any, train: Any, val: Any) -> None:
     if not callable(pipeline):
         raise ValueError(f"pipeline must be a function pipeline(series, lookback, train, val); got {pipeline!r}.")
-    for name, value, least in (("n_steps", n_steps, 3), ("lookback", lookback, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
+    count(n_steps, "n_steps", 3)
+    count(lookback, "lookback", 1)
     parts = chronological_split(np.arange(n_steps), train=train, val=val)  # checks the fractions
     if min(len(part) for part in parts) < lookback + 1:
         raise ValueError(
@@ -85,7 +85,8 @@ def run_pipeline(pipeline: Callable[..., Any], series: Any, lookback: int, train
 
 def _positions(pipeline: Callable[..., Any], n_steps: int, lookback: int, train: float,
                val: float) -> dict[str, Any]:
-    """Run the pipeline on 1000 + position and read the positions back from its output."""
+    """Check the arguments, run the pipeline on 1000 + position and read the positions back."""
+    _check_arguments(pipeline, n_steps, lookback, train, val)
     probe = _OFFSET + np.arange(n_steps, dtype=np.float64)
     parts = run_pipeline(pipeline, probe, lookback, train, val)
     low, high = parts["low"], parts["high"]
@@ -145,7 +146,6 @@ def check_chronological_split(pipeline: Callable[..., Any], n_steps: int = 300, 
     AssertionError
         If windows are shuffled or a later part holds windows older than an earlier one.
     """
-    _check_arguments(pipeline, n_steps, lookback, train, val)
     positions = _positions(pipeline, n_steps, lookback, train, val)
     starts = {part: positions[part][0][:, 0] for part in PART_NAMES}
     for part in PART_NAMES:
@@ -166,7 +166,6 @@ def check_windows_inside_parts(pipeline: Callable[..., Any], n_steps: int = 300,
     AssertionError
         If a window or target uses rows of another part (a window crosses a split boundary).
     """
-    _check_arguments(pipeline, n_steps, lookback, train, val)
     positions = _positions(pipeline, n_steps, lookback, train, val)
     for part in PART_NAMES:
         rows = positions["rows"][part]
@@ -189,7 +188,6 @@ def check_targets_follow_windows(pipeline: Callable[..., Any], n_steps: int = 30
     AssertionError
         If a window is not consecutive or its target is not the next value.
     """
-    _check_arguments(pipeline, n_steps, lookback, train, val)
     positions = _positions(pipeline, n_steps, lookback, train, val)
     for part in PART_NAMES:
         X, y = positions[part]

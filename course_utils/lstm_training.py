@@ -20,16 +20,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from ._validate import count
+from .architectures import _lstm_layers
+
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
 __all__ = ["build_lstm_regressor", "EpochTiming", "time_training_epoch", "cudnn_blockers"]
-
-
-def _count(value: Any, name: str, least: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
-    return int(value)
 
 
 def _is_number(value: Any) -> bool:
@@ -81,15 +78,15 @@ def build_lstm_regressor(
     """
     import keras
 
-    lookback = _count(lookback, "lookback")
-    n_features = _count(n_features, "n_features")
-    horizon = _count(horizon, "horizon")
+    lookback = count(lookback, "lookback")
+    n_features = count(n_features, "n_features")
+    horizon = count(horizon, "horizon")
     single = isinstance(units, (int, np.integer)) and not isinstance(units, bool)
     widths = [units] if single else units
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or len(widths) == 0:
         raise ValueError("units must be a positive integer or a non-empty sequence of them, "
                          f"e.g. (64, 32); got {units!r}.")
-    widths = [_count(width, "every entry of units") for width in widths]
+    widths = [count(width, "every entry of units") for width in widths]
     if not _is_number(dropout) or not 0 <= dropout < 1:
         raise ValueError(f"dropout is a fraction of inputs dropped, in [0, 1); got {dropout!r}.")
     if not _is_number(learning_rate) or not learning_rate > 0:
@@ -100,12 +97,9 @@ def build_lstm_regressor(
     except (ValueError, TypeError) as exc:
         raise ValueError(f"activation {activation!r} is unknown to Keras ({exc}); "
                          "use e.g. 'tanh'.") from None
-    layers = [keras.Input(shape=(lookback, n_features))]
-    for position, width in enumerate(widths):
-        last = position == len(widths) - 1
-        layers.append(keras.layers.LSTM(width, activation=activation, dropout=float(dropout),
-                                        return_sequences=not last, name=f"lstm_{position + 1}"))
-    layers.append(keras.layers.Dense(horizon, name="forecast"))
+    layers = [keras.Input(shape=(lookback, n_features)),
+              *_lstm_layers(widths, activation=activation, dropout=float(dropout)),
+              keras.layers.Dense(horizon, name="forecast")]
     model = keras.Sequential(layers, name="lstm_regressor")
     model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate)))
     return model
@@ -210,14 +204,14 @@ def time_training_epoch(
     if len(y) != len(X):
         raise ValueError(f"y has {len(y)} targets for {len(X)} windows; "
                          "give one target row per window.")
-    batch_size = _count(batch_size, "batch_size")
-    warmup_batches = _count(warmup_batches, "warmup_batches", least=0)
-    repeats = _count(repeats, "repeats")
+    batch_size = count(batch_size, "batch_size")
+    warmup_batches = count(warmup_batches, "warmup_batches", least=0)
+    repeats = count(repeats, "repeats")
     per_epoch = math.ceil(len(X) / batch_size)
     if max_batches is None:
         timed = per_epoch
     else:
-        timed = min(_count(max_batches, "max_batches"), per_epoch)
+        timed = min(count(max_batches, "max_batches"), per_epoch)
     n_timed = min(timed * batch_size, len(X))
     if warmup_batches:
         # full batches plus, if the timed part ends with one, a partial batch of the same size

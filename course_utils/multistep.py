@@ -11,6 +11,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ._validate import finite
+
 __all__ = ["METRICS", "error_per_step", "per_step_table"]
 
 #: Metrics :func:`error_per_step` knows: name -> function of the errors ``(n, horizon)``.
@@ -29,9 +31,7 @@ def _steps(values: Any, name: str) -> np.ndarray:
             f"{name} must have shape (n, horizon) (or (n, horizon, 1)) with at least one row; "
             f"got {array.shape}."
         )
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinite values; fix them before scoring.")
-    return array
+    return finite(array, name, "fix them before scoring")
 
 
 def error_per_step(y_true: Any, y_pred: Any, metric: str = "rmse") -> np.ndarray:

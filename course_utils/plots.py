@@ -11,6 +11,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ._validate import one_series
+
 __all__ = ["plot_forecasts", "plot_history", "plot_heatmap", "plot_curves"]
 
 
@@ -31,15 +33,8 @@ def _holds_dates(positions: np.ndarray) -> bool:
 
 
 def _series(values: Any, name: str) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(
-            f"{name} must be one value per time step, shape (n,) or (n, 1); got {array.shape}. "
-            "For multi-step forecasts, plot one horizon step, e.g. y[:, 0]."
-        )
-    return array
+    return one_series(values, name, "one value per time step, shape",
+                      "For multi-step forecasts, plot one horizon step, e.g. y[:, 0].")
 
 
 def plot_forecasts(

@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ._validate import count
 from .baselines import linear_forecast, persistence_forecast, seasonal_naive_forecast
 from .config import set_seed
 from .metrics import compare
@@ -78,12 +79,6 @@ class ProtocolResult:
             verdict = "beats" if model < other else "loses to"
             lines.append(f"{self.model_name} ({model:.4g}) {verdict} {name} ({other:.4g}): ratio {model / other:.3f}")
         return lines
-
-
-def _count(value: Any, name: str, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
-    return int(value)
 
 
 def _check_series(series: Any) -> None:
@@ -179,11 +174,11 @@ def evaluate_forecaster(
     if not callable(build_model):
         raise ValueError("build_model must be a function build_model(lookback=, n_features=, horizon=) "
                          "that returns a compiled Keras model.")
-    lookback, horizon = _count(lookback, "lookback", 1), _count(horizon, "horizon", 1)
-    epochs, batch_size = _count(epochs, "epochs", 1), _count(batch_size, "batch_size", 1)
-    patience = _count(patience, "patience", 0)
+    lookback, horizon = count(lookback, "lookback", 1), count(horizon, "horizon", 1)
+    epochs, batch_size = count(epochs, "epochs", 1), count(batch_size, "batch_size", 1)
+    patience = count(patience, "patience", 0)
     if season is not None:
-        season = _count(season, "season", 1)
+        season = count(season, "season", 1)
         if horizon > season:
             raise ValueError(f"horizon={horizon} exceeds season={season}: the seasonal-naive forecast "
                              "would need values not yet observed. Use horizon <= season or season=None.")

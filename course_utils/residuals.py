@@ -17,28 +17,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import count, finite, one_series
+
 __all__ = ["autocorrelation", "acf_band", "ljung_box", "residuals_by_period"]
 
 _PERIODS = ("month", "quarter", "dayofweek")
 
 
 def _values(values: Any) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(
-            f"Residuals must be one series of shape (n,) or (n, 1); got {array.shape}. For a "
-            "multi-step forecast, analyse one forecast step at a time, e.g. residuals[:, 0]."
-        )
-    if not np.isfinite(array).all():
-        raise ValueError("The residuals contain NaN or infinite values; fix the forecasts first.")
-    return array
+    array = one_series(values, "Residuals", "one series of shape",
+                       "For a multi-step forecast, analyse one forecast step at a time, e.g. "
+                       "residuals[:, 0].")
+    return finite(array, "residuals",
+                  message="The residuals contain NaN or infinite values; fix the forecasts first.")
 
 
 def _lag(value: Any, n: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"max_lag must be an integer >= 1; got {value!r}.")
+    count(value, "max_lag")
     if value >= n:
         raise ValueError(
             f"max_lag={value} needs more than {value} residuals; there are {n}. Use a smaller max_lag."

@@ -20,6 +20,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ._validate import feature_index, finite, one_row_per_window
+
 __all__ = [
     "log_returns",
     "relative_windows",
@@ -35,8 +37,7 @@ def _positive_array(values: Any, name: str) -> np.ndarray:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must hold numbers only: {exc}") from None
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinite values; drop or fill them first.")
+    finite(array, name, "drop or fill them first")
     if (array <= 0).any():
         raise ValueError(
             f"{name} must be strictly positive (prices); found {int((array <= 0).sum())} value(s) "
@@ -83,12 +84,7 @@ def _windows(X: Any, target: int) -> np.ndarray:
         raise ValueError(
             f"X must be non-empty windows of shape (samples, lookback, features); got {array.shape}."
         )
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not (
-        -array.shape[2] <= target < array.shape[2]
-    ):
-        raise ValueError(
-            f"target must be a feature index between 0 and {array.shape[2] - 1}; got {target!r}."
-        )
+    feature_index(target, array.shape[2], "target")
     return array
 
 
@@ -121,13 +117,7 @@ def relative_windows(X: Any, y: Any = None, target: int = 0) -> Any:
     X_rel = np.log(windows / windows[:, -1:, :]).astype(np.float32)
     if y is None:
         return X_rel
-    targets = _positive_array(y, "y")
-    if targets.ndim == 1:
-        targets = targets[:, np.newaxis]
-    if targets.ndim != 2 or len(targets) != len(windows):
-        raise ValueError(
-            f"y must have shape ({len(windows)}, horizon) to match X; got {targets.shape}."
-        )
+    targets = one_row_per_window(_positive_array(y, "y"), len(windows), "y", " to match X")
     y_rel = np.log(targets / windows[:, -1, target][:, np.newaxis]).astype(np.float32)
     return X_rel, y_rel
 
@@ -156,14 +146,8 @@ def prices_from_relative(predictions: Any, X: Any, target: int = 0) -> np.ndarra
         If the number of forecasts differs from the number of windows.
     """
     windows = _windows(X, target)
-    values = np.asarray(predictions, dtype=np.float64)
-    if values.ndim == 1:
-        values = values[:, np.newaxis]
-    if values.ndim != 2 or len(values) != len(windows):
-        raise ValueError(
-            f"predictions must have shape ({len(windows)}, horizon), one row per window of X; "
-            f"got {values.shape}."
-        )
+    values = one_row_per_window(predictions, len(windows), "predictions",
+                                ", one row per window of X")
     return windows[:, -1, target][:, np.newaxis] * np.exp(values)
 
 
@@ -177,8 +161,8 @@ def _changes(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
         )
     if true.size == 0:
         raise ValueError("y_true and y_pred are empty: there is nothing to score.")
-    if not (np.isfinite(true).all() and np.isfinite(pred).all()):
-        raise ValueError("y_true or y_pred contains NaN or infinite values; fix them before scoring.")
+    for values in (true, pred):
+        finite(values, "y_true or y_pred", "fix them before scoring")
     return true, pred
 
 

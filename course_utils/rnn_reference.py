@@ -18,18 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import count
+
 __all__ = ["random_lstm_weights", "random_gru_weights", "keras_lstm", "keras_gru"]
-
-
-def _size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-    return int(value)
 
 
 def _random_weights(features: int, units: int, blocks: int, bias_shape: tuple[int, ...],
                     seed: int, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    features, units = _size(features, "features"), _size(units, "units")
+    features, units = count(features, "features"), count(units, "units")
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
         raise ValueError(f"scale must be a positive number such as 0.5; got {scale!r}.")
     rng = np.random.default_rng(seed)
@@ -53,7 +49,7 @@ def random_lstm_weights(features: int, units: int, seed: int = 0, scale: float =
     ValueError
         If a size is not a positive integer or ``scale`` is not positive.
     """
-    return _random_weights(features, units, 4, (4 * _size(units, "units"),), seed, scale)
+    return _random_weights(features, units, 4, (4 * count(units, "units"),), seed, scale)
 
 
 def random_gru_weights(features: int, units: int, seed: int = 0, scale: float = 0.5
@@ -70,7 +66,7 @@ def random_gru_weights(features: int, units: int, seed: int = 0, scale: float = 
     ValueError
         If a size is not a positive integer or ``scale`` is not positive.
     """
-    return _random_weights(features, units, 3, (2, 3 * _size(units, "units")), seed, scale)
+    return _random_weights(features, units, 3, (2, 3 * count(units, "units")), seed, scale)
 
 
 def _inputs(x: Any) -> np.ndarray:
@@ -109,6 +105,22 @@ def _state(value: Any, batch: int, units: int, name: str) -> np.ndarray:
     return array
 
 
+def _run_keras(layer_class: Any, x: Any, kernel: Any, recurrent_kernel: Any, bias: Any,
+               blocks: int, bias_shape: str, states: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Check the inputs, weights and initial ``states`` (name -> value), then run the layer.
+
+    Returns the outputs of every step, then each final state, as numpy arrays.
+    """
+    inputs = _inputs(x)
+    weights = _weights(kernel, recurrent_kernel, bias, blocks, inputs.shape[2], bias_shape)
+    units = weights[1].shape[0]
+    initial = [_state(value, inputs.shape[0], units, name) for name, value in states.items()]
+    layer = layer_class(units, return_sequences=True, return_state=True)
+    layer.build(inputs.shape)
+    layer.set_weights(weights)
+    return tuple(np.asarray(result) for result in layer(inputs, initial_state=initial))
+
+
 def keras_lstm(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, h0: Any = None,
                c0: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run ``keras.layers.LSTM`` with the given weights and initial state.
@@ -134,15 +146,9 @@ def keras_lstm(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, h0: Any = 
     """
     import keras  # imported here: this module stays light until a reference is needed
 
-    inputs = _inputs(x)
-    weights = _weights(kernel, recurrent_kernel, bias, 4, inputs.shape[2], "flat")
-    units = weights[1].shape[0]
-    states = [_state(h0, inputs.shape[0], units, "h0"), _state(c0, inputs.shape[0], units, "c0")]
-    layer = keras.layers.LSTM(units, return_sequences=True, return_state=True)
-    layer.build(inputs.shape)
-    layer.set_weights(weights)
-    outputs, h, c = layer(inputs, initial_state=states)
-    return np.asarray(outputs), np.asarray(h), np.asarray(c)
+    outputs, h, c = _run_keras(keras.layers.LSTM, x, kernel, recurrent_kernel, bias, 4, "flat",
+                               {"h0": h0, "c0": c0})
+    return outputs, h, c
 
 
 def keras_gru(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, h0: Any = None
@@ -170,12 +176,5 @@ def keras_gru(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, h0: Any = N
     """
     import keras
 
-    inputs = _inputs(x)
-    weights = _weights(kernel, recurrent_kernel, bias, 3, inputs.shape[2], "pair")
-    units = weights[1].shape[0]
-    state = _state(h0, inputs.shape[0], units, "h0")
-    layer = keras.layers.GRU(units, return_sequences=True, return_state=True)
-    layer.build(inputs.shape)
-    layer.set_weights(weights)
-    outputs, h = layer(inputs, initial_state=[state])
-    return np.asarray(outputs), np.asarray(h)
+    outputs, h = _run_keras(keras.layers.GRU, x, kernel, recurrent_kernel, bias, 3, "pair", {"h0": h0})
+    return outputs, h

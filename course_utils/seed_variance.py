@@ -17,6 +17,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._validate import finite
+
 __all__ = ["seed_spread", "RunComparison", "compare_runs"]
 
 
@@ -32,9 +34,8 @@ def _scores(values: Any, name: str) -> np.ndarray:
             f"{name} needs at least two scores (one per seed) in a flat list to measure a spread; "
             f"got shape {array.shape}. Train with more seeds."
         )
-    if not np.isfinite(array).all():
-        raise ValueError(f"The scores of {name} contain NaN or infinite values (a diverged run?).")
-    return array
+    return finite(array, name,
+                  message=f"The scores of {name} contain NaN or infinite values (a diverged run?).")
 
 
 def seed_spread(scores: Mapping[str, Sequence[float]]) -> pd.DataFrame:

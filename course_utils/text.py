@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from ._validate import count
+
 __all__ = [
     "UNKNOWN",
     "Vocabulary",
@@ -51,12 +53,6 @@ UNKNOWN = "<unk>"
 _MAX_DENSE_BIGRAM = 2_000
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
-
-
-def _check_size(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 def _ids(values: Any, name: str, vocab_size: int | None = None, ndim: int | None = 1) -> np.ndarray:
@@ -126,8 +122,8 @@ class Vocabulary:
             ``min_count < 1``.
         """
         if max_size is not None:
-            _check_size(max_size, "max_size", minimum=2)
-        _check_size(min_count, "min_count")
+            count(max_size, "max_size", least=2)
+        count(min_count, "min_count")
         counts = Counter(tokens)
         if not counts:
             raise ValueError("tokens is empty: build the vocabulary from the training text.")
@@ -213,8 +209,8 @@ def next_token_windows(ids: Any, length: int, stride: int | None = None
         or the sequence is shorter than ``length + 1``.
     """
     array = _ids(ids, "ids")
-    length = _check_size(length, "length")
-    stride = length if stride is None else _check_size(stride, "stride")
+    length = count(length, "length")
+    stride = length if stride is None else count(stride, "stride")
     if len(array) < length + 1:
         raise ValueError(
             f"ids has {len(array)} tokens; a window of length {length} and its targets need "
@@ -318,7 +314,7 @@ def unigram_probabilities(ids: Any, vocab_size: int, smoothing: float = 1.0) -> 
     ValueError
         If ``ids`` are not 1-D ids below ``vocab_size`` or ``smoothing`` is negative.
     """
-    vocab_size = _check_size(vocab_size, "vocab_size")
+    vocab_size = count(vocab_size, "vocab_size")
     array = _ids(ids, "ids", vocab_size)
     if not smoothing >= 0:
         raise ValueError(f"smoothing must be >= 0 (1 is add-one smoothing); got {smoothing!r}.")
@@ -344,7 +340,7 @@ def bigram_probabilities(ids: Any, vocab_size: int, smoothing: float = 1.0) -> n
         ``smoothing`` is negative, or ``vocab_size`` exceeds 2,000 (the dense table would be
         too large: use :func:`bigram_suggestions` for word vocabularies).
     """
-    vocab_size = _check_size(vocab_size, "vocab_size")
+    vocab_size = count(vocab_size, "vocab_size")
     if vocab_size > _MAX_DENSE_BIGRAM:
         raise ValueError(
             f"vocab_size={vocab_size} would need a {vocab_size} x {vocab_size} table; dense bigram "
@@ -391,7 +387,7 @@ def top_k(scores: Any, k: int = 3, exclude: Sequence[int] = ()) -> np.ndarray:
     values = np.array(scores, dtype=np.float64)  # a copy: exclusions must not touch the input
     if values.ndim < 1:
         raise ValueError("scores must have shape (..., V); got a scalar.")
-    k = _check_size(k, "k")
+    k = count(k, "k")
     excluded = sorted({int(i) for i in exclude})
     if any(i < 0 or i >= values.shape[-1] for i in excluded):
         raise ValueError(f"exclude holds ids outside 0 .. {values.shape[-1] - 1}: {excluded}.")
@@ -448,11 +444,11 @@ def bigram_suggestions(ids: Any, vocab_size: int, k: int = 3, exclude: Sequence[
         If ``ids`` are not 1-D ids below ``vocab_size``, there are fewer than two, or ``k`` is
         too large for the ids left after ``exclude``.
     """
-    vocab_size = _check_size(vocab_size, "vocab_size")
+    vocab_size = count(vocab_size, "vocab_size")
     array = _ids(ids, "ids", vocab_size).astype(np.int64)
     if len(array) < 2:
         raise ValueError("ids needs at least two tokens to count a pair.")
-    k = _check_size(k, "k")
+    k = count(k, "k")
     excluded = {int(i) for i in exclude}
     available = vocab_size - len(excluded & set(range(vocab_size)))
     if k > available:

@@ -21,8 +21,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
+
+from ._validate import count
 
 __all__ = ["random_search", "trials_table"]
 
@@ -83,8 +84,7 @@ def random_search(
     """
     if not callable(hypermodel):
         raise ValueError("hypermodel must be a function build(hp) that returns a compiled Keras model.")
-    if isinstance(max_trials, bool) or not isinstance(max_trials, (int, np.integer)) or max_trials < 1:
-        raise ValueError(f"max_trials must be an integer >= 1; got {max_trials!r}.")
+    count(max_trials, "max_trials")
     if not isinstance(objective, str) or not objective:
         raise ValueError(f"objective must name a quantity to minimise, such as 'val_loss'; got {objective!r}.")
     if not isinstance(project_name, str) or not project_name.strip():

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import count
 from .windows import make_windows
 
 __all__ = ["Fold", "walk_forward_folds", "target_windows"]
@@ -47,12 +48,6 @@ class Fold:
     def sizes(self) -> tuple[int, int, int]:
         """Numbers of rows in the training, validation and test ranges."""
         return tuple(part.stop - part.start for part in (self.train, self.val, self.test))
-
-
-def _count(value: Any, name: str, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
-    return int(value)
 
 
 def walk_forward_folds(
@@ -87,11 +82,11 @@ def walk_forward_folds(
         ``min_train_rows`` of training data in the first one (the message says how many rows
         are missing).
     """
-    n_rows = _count(n_rows, "n_rows", 1)
-    n_folds = _count(n_folds, "n_folds", 1)
-    test_rows = _count(test_rows, "test_rows", 1)
-    val_rows = _count(val_rows, "val_rows", 1)
-    min_train_rows = _count(min_train_rows, "min_train_rows", 1)
+    n_rows = count(n_rows, "n_rows", 1)
+    n_folds = count(n_folds, "n_folds", 1)
+    test_rows = count(test_rows, "test_rows", 1)
+    val_rows = count(val_rows, "val_rows", 1)
+    min_train_rows = count(min_train_rows, "min_train_rows", 1)
     first_train = n_rows - n_folds * test_rows - val_rows
     if first_train < min_train_rows:
         raise ValueError(
@@ -143,8 +138,8 @@ def target_windows(
         If ``rows`` is not a slice with a step of 1, starts before ``lookback`` or ends after
         the series, or is too short for one target.
     """
-    lookback = _count(lookback, "lookback", 1)
-    horizon = _count(horizon, "horizon", 1)
+    lookback = count(lookback, "lookback", 1)
+    horizon = count(horizon, "horizon", 1)
     if not isinstance(rows, slice) or rows.start is None or rows.stop is None or rows.step not in (None, 1):
         raise ValueError(f"rows must be a slice(start, stop) with step 1, such as fold.test; got {rows!r}.")
     length = len(series)

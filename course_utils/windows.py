@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import count, feature_index
+
 __all__ = ["make_windows", "chronological_split", "fit_scaler", "FittedScaler"]
 
 
@@ -36,12 +38,6 @@ def _as_2d(series: Any, name: str = "series") -> np.ndarray:
             "(see load_melbourne_temperatures(fill='interpolate'))."
         )
     return values
-
-
-def _check_count(value: Any, name: str, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}.")
-    return int(value)
 
 
 def make_windows(
@@ -83,16 +79,11 @@ def make_windows(
     ([[1.0, 2.0, 3.0], [2.0, 3.0, 4.0]], [[4.0], [5.0]])
     """
     values = _as_2d(series)
-    lookback = _check_count(lookback, "lookback", 1)
-    horizon = _check_count(horizon, "horizon", 1)
+    lookback = count(lookback, "lookback", 1)
+    horizon = count(horizon, "horizon", 1)
     n_steps, n_features = values.shape
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not (
-        -n_features <= target < n_features
-    ):
-        raise ValueError(
-            f"target must be a column index between 0 and {n_features - 1} "
-            f"(the series has {n_features} feature(s)); got {target!r}."
-        )
+    feature_index(target, n_features, "target", kind="column",
+                  note=f" (the series has {n_features} feature(s))")
     n = n_steps - lookback - horizon + 1
     if n < 1:
         raise ValueError(
@@ -214,12 +205,7 @@ class FittedScaler:
         column
             Index of the feature the values belong to.
         """
-        if isinstance(column, bool) or not isinstance(column, (int, np.integer)) or not (
-            -self.n_features <= column < self.n_features
-        ):
-            raise ValueError(
-                f"column must be between 0 and {self.n_features - 1}; got {column!r}."
-            )
+        feature_index(column, self.n_features, "column", kind=None)
         array = np.asarray(values, dtype=np.float64)
         return array * self.scale[column] + self.offset[column]
 
