@@ -326,12 +326,13 @@ def build_corpus(source_path: Path | str, release_path: Path | str, out_dir: Pat
 
 
 def prove(assignments: list[str], workdir: Path | str, course: Path | str | None = None,
-          timeout: int = 60, iopub_timeout: int = 30, tamper: dict[str, dict[str, str]] | None = None,
+          timeout: int | None = None, iopub_timeout: int = 30, tamper: dict[str, dict[str, str]] | None = None,
           partial: dict[str, tuple[dict[str, str], float]] | None = None) -> list[dict]:
     """Run the instructor commands on the hostile corpus of some assignments, in a copy of the course.
 
     Copies the course's configuration and the assignments' sources into
-    ``<workdir>/course`` (a per-cell time limit of ``timeout`` seconds is added), then runs
+    ``<workdir>/course`` (with ``timeout``, a per-cell time limit of that many seconds is
+    added; without it the course's own ``c.Execute.timeout`` applies), then runs
     ``release``, builds each corpus into ``<workdir>/submissions``, and runs ``collect``,
     ``autograde`` and ``grades``. The original course is not touched.
 
@@ -344,7 +345,9 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
     course
         The course to copy (default ``assignments/``).
     timeout, iopub_timeout
-        Seconds a cell may run, and wait for its output, before it is cut.
+        Seconds a cell may run (default: the course's limit), and wait for its output, before
+        it is cut. A short limit makes the endless-loop case quicker to grade, but a machine
+        busy with other work can then cut a correct cell too.
     tamper, partial
         Per assignment: the ``tamper_answers`` and ``partial`` of :func:`build_corpus`.
 
@@ -371,7 +374,8 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
     (root / "source").mkdir(parents=True, exist_ok=True)
     config = (source_course / "nbgrader_config.py").read_text()
     (root / "nbgrader_config.py").write_text(
-        config + f"\n# hostile-corpus run\nc.Execute.timeout = {int(timeout)}\nc.Execute.iopub_timeout = {int(iopub_timeout)}\n")
+        config + "\n# hostile-corpus run\n" + (f"c.Execute.timeout = {int(timeout)}\n" if timeout else "")
+        + f"c.Execute.iopub_timeout = {int(iopub_timeout)}\n")
     quizzes = [a[len(graded_quiz.PREFIX):] for a in assignments if a.startswith(graded_quiz.PREFIX)]
     for assignment in assignments:
         if not assignment.startswith(graded_quiz.PREFIX):
@@ -415,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
                                               "in a copy of the course and compare the CSV with the expected scores")
     check.add_argument("assignments", nargs="+", help="assignment names (quiz_<name> for a graded quiz)")
     check.add_argument("--workdir", type=Path, default=None, help="folder for the copy (default: a temporary one)")
-    check.add_argument("--timeout", type=int, default=60, help="seconds a cell may run (default 60)")
+    check.add_argument("--timeout", type=int, default=None,
+                       help="seconds a cell may run (default: the course's c.Execute.timeout)")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
