@@ -99,6 +99,7 @@ def run(epochs: int = 10, last_rows: int | None = None, common: tuple[str, str] 
     own = {**_scores(truth, forecast, previous), "from": f"{test_dates[0]:%Y-%m-%d}",
            "to": f"{test_dates[-1]:%Y-%m-%d}", "data": f"all {len(close):,} closes from {close.index[0]:%Y}, 80/20 split"}
     result = {"epochs": epochs, "batch size": 1, "training windows": int(len(X_train)),
+              "largest scaled training target": float(y_train.max()), "largest scaled test target": float(y_test.max()),
               "weight updates": int(len(X_train) * epochs), "training s": seconds, "own test period": own}
     if common:
         inside = (test_dates >= common[0]) & (test_dates <= common[1])

@@ -81,12 +81,29 @@ def test_the_tutorial_section_sets_both_pipelines_side_by_side():
         "test close forecast (US$)": record({"LSTM on relative windows": {"RMSE": 2.73}, "persistence": {"RMSE": 2.74}},
                                             baselines=["persistence"], metric="RMSE")})
     tutorial = {"epochs": 10, "training windows": 8370, "training s": 900.0,
+                "largest scaled training target": 0.14, "largest scaled test target": 1.0,
                 "own test period": {"RMSE": 3.5, "persistence RMSE": 1.9, "days": 2106, "from": "2014-05-01",
                                     "to": "2022-09-27", "data": "all closes"},
                 "course test period": {"RMSE": 6.1, "persistence RMSE": 2.74, "days": 500}}
     report = render_report(runs, {"GPUs": "none"}, tutorial)
     assert "| training time ratio (tutorial / course) | **45.0 x** |  |" in report
     assert "| RMSE / persistence on the course's test days | 2.226 | 0.996 |" in report
+    assert "The leak did not save it: on its own test period its RMSE is 1.8 times that of persistence." in report
+    assert "its training targets reach at most 0.14 and its test targets 1.00" in report
+    tutorial["course test period"]["RMSE"] = 2.5  # now the leaky pipeline reports the lower error
+    assert "the leak flatters it" in render_report(runs, {"GPUs": "none"}, tutorial)
+
+
+def test_the_report_can_be_written_again_from_the_raw_measurements(tmp_path, capsys):
+    from dataclasses import asdict
+
+    (tmp_path / "runs.json").write_text(json.dumps([asdict(run) for run in make_runs()]))
+    (tmp_path / "machine.json").write_text(json.dumps({"CPU": "saved CPU", "GPUs": "none"}))
+    assert main(["--render-only", "--out", str(tmp_path), "--report", str(tmp_path / "R.md")]) == 0
+    report = (tmp_path / "R.md").read_text()
+    assert "| CPU | saved CPU |" in report and "| 06_case_study_aapl | 200.0 | 1,200 | ok |" in report
+    assert main(["--render-only", "--out", str(tmp_path / "none"), "--report", str(tmp_path / "R.md")]) == 1
+    assert "run the benchmark first" in capsys.readouterr().err
 
 
 def test_run_notebook_measures_time_memory_and_results(tmp_path):
@@ -132,6 +149,7 @@ def test_the_tutorial_script_runs_as_written_on_a_short_stretch(tmp_path):
     assert result["training windows"] == 179 and result["own test period"]["days"] == 59
     assert result["own test period"]["to"] == "2022-09-27"  # the newest close is lost by the loop
     assert 0 < result["course test period"]["days"] < 59
+    assert 0 < result["largest scaled training target"] <= 1 and 0 < result["largest scaled test target"] <= 1
     assert result["training s"] > 0 and result["own test period"]["RMSE"] > 0
 
 
