@@ -108,6 +108,9 @@ def _environment(fast: bool = True) -> dict[str, str]:
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["COURSE_FAST"] = "1" if fast else "0"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # ipykernel stops capturing what the process writes to stderr when it sees this variable;
+    # the tests must grade with kernels that behave as in an instructor's shell.
+    env.pop("PYTEST_CURRENT_TEST", None)
     return env
 
 
@@ -583,9 +586,14 @@ def grades(course: Path | str | None = None, to: Path | str | None = None) -> Pa
 # ---------------------------------------------------------------------------------- validate
 
 @contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
+def _env(**values: str | None) -> Iterator[None]:
+    """Set (or, with ``None``, remove) environment variables for the duration of a block."""
     old = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
@@ -611,7 +619,7 @@ def execute_notebook(path: Path | str, timeout: int = 120, fast: bool = True) ->
     path = Path(path)
     nb = read_notebook(path)
     env = _environment(fast)
-    with _env(COURSE_FAST=env["COURSE_FAST"], TF_CPP_MIN_LOG_LEVEL=env["TF_CPP_MIN_LOG_LEVEL"]):
+    with _env(COURSE_FAST=env["COURSE_FAST"], TF_CPP_MIN_LOG_LEVEL=env["TF_CPP_MIN_LOG_LEVEL"], PYTEST_CURRENT_TEST=None):
         nb, _ = ClearOutput().preprocess(nb, {})
         nb, _ = Execute(timeout=timeout).preprocess(nb, {"metadata": {"path": str(path.parent)}})
     return nb
@@ -630,8 +638,14 @@ class CellResult:
 
 
 def cell_results(nb: nbformat.NotebookNode) -> list[CellResult]:
-    """Classify every code cell of an executed notebook and score its tests as nbgrader does."""
+    """Classify every code cell of an executed notebook and score its tests as autograding does.
+
+    That is nbgrader's score, after :func:`course_utils.resilient_execute.stderr_as_output`
+    (text on stderr does not fail a test), as in the course's autograde pipeline.
+    """
     from nbgrader.utils import determine_grade
+
+    from .resilient_execute import stderr_as_output
 
     results = []
     seen_solution = False
@@ -651,6 +665,8 @@ def cell_results(nb: nbformat.NotebookNode) -> list[CellResult]:
         else:
             kind = "code"
         seen_solution |= bool(meta.get("solution"))
+        if kind == "tests":
+            stderr_as_output(cell)
         score = determine_grade(cell)[0] if kind == "tests" else None
         results.append(CellResult(index, meta.get("grade_id"), kind, float(meta.get("points", 0) or 0), score, error))
     return results

@@ -9,7 +9,10 @@ kernel, runs the read-only setup cells above it again and then the remaining cel
 needed the lost state fail, self-contained ones still earn their points.
 
 ``assignments/nbgrader_config.py`` puts it in place of nbgrader's ``Execute`` for
-``nbgrader autograde``.
+``nbgrader autograde``, followed by :class:`StderrIsNotFailure`: nbgrader 0.9 gives no points
+to a test cell that wrote anything to stderr, and in this course a failed test raises, while
+stderr only carries warnings and start-up lines of libraries (TensorFlow prints two when a test
+cell is the first to import it). Such text is kept as ordinary output instead.
 """
 from __future__ import annotations
 
@@ -18,9 +21,9 @@ from typing import Any
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-__all__ = ["ResilientExecute", "AUTOGRADE_PREPROCESSORS"]
+__all__ = ["ResilientExecute", "StderrIsNotFailure", "stderr_as_output", "AUTOGRADE_PREPROCESSORS"]
 
 
 class ResilientExecute(Execute):
@@ -59,15 +62,46 @@ class ResilientExecute(Execute):
             return cell, self.resources
 
 
+def stderr_as_output(cell: NotebookNode) -> int:
+    """Turn the stderr text of an autograded test cell into stdout text, in place.
+
+    Only the cells nbgrader grades from their outputs (``grade`` set, not a manually graded
+    answer) are changed; errors (exceptions) are left alone, so a failing test still scores 0.
+
+    Returns
+    -------
+    int
+        How many outputs were changed.
+    """
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if cell.get("cell_type") != "code" or not meta.get("grade") or meta.get("solution"):
+        return 0
+    changed = 0
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            output["name"] = "stdout"
+            changed += 1
+    return changed
+
+
+class StderrIsNotFailure(NbGraderPreprocessor):
+    """Grade test cells by their errors only: text on stderr does not cost the points."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        if stderr_as_output(cell):
+            self.log.info("Cell %s: stderr text kept as output; it does not fail the test", index)
+        return cell, resources
+
+
 def _autograde_preprocessors() -> list[type]:
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
                                         LimitOutput, SaveAutoGrades)
 
-    return [ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-            AssignLatePenalties, CheckCellMetadata]
+    return [ResilientExecute, StderrIsNotFailure, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
 #: nbgrader 0.9's ``Autograde.autograde_preprocessors`` with :class:`ResilientExecute`
-#: in place of ``Execute``.
+#: in place of ``Execute`` and :class:`StderrIsNotFailure` right after it.
 AUTOGRADE_PREPROCESSORS: list[type] = _autograde_preprocessors()
