@@ -40,7 +40,7 @@ from course_utils.config import is_fast
 from course_utils.navigation import NOTEBOOK_DIR, ROOT, Lesson, lessons
 
 __all__ = ["SITE_DIR", "DEFAULT_TIMEOUT", "PageInfo", "NotebookExecutionError",
-           "select_lessons", "execute_notebook", "plotly_outputs_to_html", "quiz_names",
+           "select_lessons", "execute_notebook", "drop_library_log_lines", "plotly_outputs_to_html", "quiz_names",
            "count_quizzes", "rewrite_lesson_links", "remove_remote_scripts", "mathjax_source",
            "export_page", "write_index", "build_site", "main"]
 
@@ -58,6 +58,9 @@ _TEMPLATE_NAME = "course_site.html.j2"
 _LESSON_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
 _REMOTE_SCRIPT = re.compile(
     r'<script\b[^>]*\bsrc\s*=\s*["\'](?:https?:)?//[^"\']*["\'][^>]*>\s*</script>', re.IGNORECASE)
+# absl's C++ log lines ("I0000 00:00:1796114672.758018   28266 port.cc:153] ...") and its notice
+_LIBRARY_LOG_LINE = re.compile(r"[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+\.cc:\d+\] "
+                               r"|WARNING: All log messages before absl::InitializeLog\(\) is called")
 _SHOW_QUIZ = re.compile(r"""show_quiz\(\s*["']([^"']+)["']""")
 _QUIZ_DIV = re.compile(r'<div id="\w+" data-shufflequestions=')
 
@@ -238,6 +241,38 @@ def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str =
         raise NotebookExecutionError(f"{path.name}: a cell raised an error; run the notebook "
                                      f"to see it in context.\n{plain}") from None
     return notebook, time.perf_counter() - start
+
+
+def drop_library_log_lines(notebook: Any) -> int:
+    """Remove the start-up lines TensorFlow's C++ code writes to stderr from every output.
+
+    TensorFlow 2.21 writes them when a notebook first imports it, whatever
+    ``TF_CPP_MIN_LOG_LEVEL`` says (``WARNING: All log messages before absl::InitializeLog()...``
+    and lines such as ``I0000 00:00:17.. 123 port.cc:153] oneDNN custom operations are on...``).
+    On a page for reading they are noise. Other stderr text (Python warnings) is kept; an
+    output left empty is dropped. The notebook is changed in place.
+
+    Returns
+    -------
+    int
+        How many lines were removed.
+    """
+    removed = 0
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = output["text"].splitlines(keepends=True)
+                rest = [line for line in lines if not _LIBRARY_LOG_LINE.match(line)]
+                removed += len(lines) - len(rest)
+                if not rest:
+                    continue
+                output["text"] = "".join(rest)
+            kept.append(output)
+        cell["outputs"] = kept
+    return removed
 
 
 def plotly_outputs_to_html(notebook: Any, height_px: int = FIGURE_HEIGHT_PX) -> int:
@@ -527,6 +562,7 @@ def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] |
     total = time.perf_counter()
     for index, lesson in enumerate(series):
         notebook, seconds = execute_notebook(lesson.path, fast=fast, timeout=timeout)
+        drop_library_log_lines(notebook)
         figures = plotly_outputs_to_html(notebook)
         info = PageInfo(file=f"{lesson.path.stem}.html", notebook=lesson.path.name,
                         number=lesson.number, title=lesson.title, summary=lesson.summary,

@@ -201,3 +201,20 @@ def test_command_line_rejects_an_unclear_course_fast(tmp_path, capsys, monkeypat
     assert main(["--out", str(tmp_path / "site")]) == 1
     assert "COURSE_FAST='maybe' is not understood" in capsys.readouterr().err
     assert not (tmp_path / "site").exists()
+
+
+def test_tensorflow_start_up_lines_are_dropped_and_warnings_kept():
+    from course_utils.site import drop_library_log_lines
+
+    notebook = new_notebook(cells=[
+        new_code_cell("import keras", outputs=[new_output("stream", name="stderr", text=(
+            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+            "I0000 00:00:1796114672.758018   28266 port.cc:153] oneDNN custom operations are on.\n"))]),
+        new_code_cell("x", outputs=[new_output("stream", name="stderr", text=(
+            "E0000 00:00:1.5 77 cuda_dnn.cc:8310] something\n/tmp/a.py:3: UserWarning: keep me\n")),
+            new_output("stream", name="stdout", text="I0000 00:00:1.5 77 port.cc:1] printed, kept\n")]),
+    ])
+    assert drop_library_log_lines(notebook) == 3
+    assert notebook.cells[0].outputs == []
+    assert [o["text"] for o in notebook.cells[1].outputs] == ["/tmp/a.py:3: UserWarning: keep me\n",
+                                                             "I0000 00:00:1.5 77 port.cc:1] printed, kept\n"]
