@@ -65,7 +65,7 @@ site: setup
 test-browser: setup
 	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_site.py tests/test_browser_support.py tests/test_browser_site.py tests/test_browser_lab.py $(PYTEST_ARGS)
 
-# A benchmark, not a test: about an hour on 2 cores (`make bench BENCH_ARGS="--modes fast --no-tutorial"`: 2 min).
+# A benchmark, not a test: about 25 minutes on 2 cores (`make bench BENCH_ARGS="--modes fast --no-tutorial"`: 2 min).
 bench: setup
 	$(BIN)/python -m course_utils.bench $(BENCH_ARGS)
 
