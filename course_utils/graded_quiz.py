@@ -28,12 +28,15 @@ new quiz needs no extra step and no stale copy is ever committed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import numbers
+import random
 import re
 import string
 import sys
+from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -43,8 +46,8 @@ import nbformat
 from .quiz import QUIZ_DIR, list_quizzes, load_quiz
 
 __all__ = ["PREFIX", "assignment_name", "quiz_title", "as_choice", "as_choices", "as_number",
-           "as_text", "numeric_is_correct", "text_is_correct", "answer_key", "build_notebook",
-           "write_graded_quizzes", "main"]
+           "as_text", "numeric_is_correct", "text_is_correct", "answer_key", "option_orders",
+           "shuffled_questions", "build_notebook", "write_graded_quizzes", "main"]
 
 #: Graded quiz assignments are named ``quiz_<quiz name>``.
 PREFIX = "quiz_"
@@ -242,6 +245,75 @@ def text_is_correct(answer: Any, key: list) -> bool:
     return False
 
 
+def _rng(*parts: str) -> random.Random:
+    """A generator seeded from text (the same on every machine and Python version)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def option_orders(quiz_name: str, questions: list[dict], salt: str = "graded") -> list[list[int] | None]:
+    """The order in which each choice question shows its options: a fixed shuffle per quiz and question.
+
+    The order of question ``i`` comes from a generator seeded with ``(salt, quiz_name, i)``,
+    so release, autograde and feedback agree and a re-release gives the same letters. The
+    right option of a one-answer question goes to the letter used least so far in the quiz
+    (ties broken by that generator), so no letter is right much more often than chance; the
+    right set of a "choose all" question is, where possible, one no earlier question used.
+
+    Parameters
+    ----------
+    quiz_name
+        The quiz's file stem.
+    questions
+        Its questions, in bank order.
+    salt
+        ``"graded"`` for the graded quizzes; another word gives another, equally fair order.
+
+    Returns
+    -------
+    list
+        Per question: ``order`` such that option ``k`` shown is ``answers[order[k]]``; None
+        for a question without options.
+    """
+    used_letters: Counter[int] = Counter()
+    used_sets: set[frozenset[int]] = set()
+    orders: list[list[int] | None] = []
+    for number, question in enumerate(questions, 1):
+        kind, answers = question.get("type"), question.get("answers", [])
+        rng = _rng(salt, quiz_name, str(number))
+        if kind == "multiple_choice":
+            right = next(j for j, a in enumerate(answers) if a.get("correct") is True)
+            fewest = min(used_letters[k] for k in range(len(answers)))
+            target = rng.choice([k for k in range(len(answers)) if used_letters[k] == fewest])
+            used_letters[target] += 1
+            others = [j for j in range(len(answers)) if j != right]
+            rng.shuffle(others)
+            orders.append(others[:target] + [right] + others[target:])
+        elif kind == "many_choice":
+            for _ in range(100):
+                order = list(range(len(answers)))
+                rng.shuffle(order)
+                right_set = frozenset(k for k, j in enumerate(order) if answers[j].get("correct") is True)
+                if right_set not in used_sets:
+                    break
+            used_sets.add(right_set)
+            orders.append(order)
+        else:
+            orders.append(None)
+    return orders
+
+
+def shuffled_questions(quiz_name: str, questions: list[dict], salt: str = "graded") -> list[dict]:
+    """The questions with their options in the order of :func:`option_orders` (copies; input unchanged)."""
+    shuffled = []
+    for question, order in zip(questions, option_orders(quiz_name, questions, salt)):
+        question = dict(question)
+        if order is not None:
+            question["answers"] = [question["answers"][j] for j in order]
+        shuffled.append(question)
+    return shuffled
+
+
 def answer_key(question: dict) -> str:
     """The hidden check of one question: a Python expression that is True for a right answer.
 
@@ -378,6 +450,8 @@ def build_notebook(quiz_name: str, questions: list[dict] | None = None, title: s
     nbformat.NotebookNode
         One markdown cell per question, then an answer cell (nbgrader solution cell) and a
         check cell worth 1 point (nbgrader autograded tests) whose hidden part holds the key.
+        The options of choice questions are in the order of :func:`option_orders`, not the
+        bank's, so no constant letter or set of letters earns more than chance.
 
     Raises
     ------
@@ -387,6 +461,7 @@ def build_notebook(quiz_name: str, questions: list[dict] | None = None, title: s
     name = assignment_name(quiz_name)
     if questions is None:
         questions = load_quiz(quiz_name, quiz_dir)
+    questions = shuffled_questions(quiz_name, questions)
     title = title or quiz_title(quiz_name)
     intro = (f"# Graded quiz: {title}\n\n"
              f"The {len(questions)} questions of the practice quiz of *{title}*, for credit: record each "

@@ -5,7 +5,9 @@ committed), so a quiz added by anyone is covered here without any extra step.
 """
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 
 import nbformat
@@ -13,8 +15,8 @@ import pytest
 
 from course_utils import graded_quiz
 from course_utils.graded_quiz import (answer_key, as_choice, as_choices, as_number, as_text, assignment_name,
-                                      build_notebook, numeric_is_correct, quiz_title, text_is_correct,
-                                      write_graded_quizzes)
+                                      build_notebook, numeric_is_correct, option_orders, quiz_title,
+                                      shuffled_questions, text_is_correct, write_graded_quizzes)
 from course_utils.quiz import list_quizzes, load_quiz
 
 QUIZZES = list_quizzes()
@@ -229,8 +231,8 @@ def _graded_namespace(notebook, answers_from_solution: bool, skip: int | None = 
 
 @pytest.mark.parametrize("name", QUIZZES)
 def test_generated_quiz_matches_the_bank(name):
-    """Every question of the bank appears, in order, with its choices and its key in hidden tests only."""
-    questions = load_quiz(name)
+    """Every question of the bank appears, in order, with its choices (shuffled) and its key in hidden tests only."""
+    questions = shuffled_questions(name, load_quiz(name))
     nb = build_notebook(name)
     answers = [c for c in nb.cells if _meta(c).get("solution")]
     checks = [c for c in nb.cells if _meta(c).get("grade")]
@@ -258,7 +260,8 @@ def test_solution_passes_every_hidden_check_and_blank_or_wrong_answers_do_not(na
     assert all(_graded_namespace(nb, answers_from_solution=True))
     assert not any(_graded_namespace(nb, answers_from_solution=False))
     wrong = nbformat.reads(nbformat.writes(nb), as_version=4)
-    for cell, question in zip([c for c in wrong.cells if _meta(c).get("solution")], load_quiz(name)):
+    for cell, question in zip([c for c in wrong.cells if _meta(c).get("solution")],
+                              shuffled_questions(name, load_quiz(name))):
         kind = question["type"]
         if kind == "multiple_choice":
             bad = repr(LETTERS[[a["correct"] for a in question["answers"]].index(False)])
@@ -311,3 +314,87 @@ def test_command_line(tmp_path, capsys):
     assert f"wrote {len(QUIZZES)} graded quiz" in capsys.readouterr().out
     assert graded_quiz.main(["--source", str(tmp_path), "--check"]) == 0
     assert graded_quiz.main(["--source", str(tmp_path), "no_such_quiz"]) == 2
+
+
+# -- no constant guess passes ----------------------------------------------------------------------
+
+PASS_MARK = 0.5  # a quiz is passed with more than half of its points
+
+
+def _right_letters(question: dict) -> frozenset[str]:
+    return frozenset(LETTERS[i] for i, a in enumerate(question["answers"]) if a.get("correct") is True)
+
+
+def _constant_scores(questions_by_quiz: dict[str, list[dict]]):
+    """Per constant strategy (a letter for one-answer questions, a set of letters for choose-all), the
+    points it earns per quiz, and what chance predicts for it over the whole bank (mean and sd)."""
+    widest = max(len(q["answers"]) for qs in questions_by_quiz.values() for q in qs if "choice" in q["type"])
+    letters = LETTERS[:widest]
+    sets = [frozenset(c) for k in range(1, widest + 1) for c in itertools.combinations(letters, k)]
+    strategies = [("multiple_choice", frozenset(letter)) for letter in letters] + [("many_choice", s) for s in sets]
+    out = {}
+    for kind, guess in strategies:
+        per_quiz, mean, var = {}, 0.0, 0.0
+        for name, questions in questions_by_quiz.items():
+            per_quiz[name] = sum(q["type"] == kind and _right_letters(q) == guess for q in questions)
+            for q in questions:
+                if q["type"] != kind or len(q["answers"]) < len(guess) or max(guess) >= LETTERS[len(q["answers"])]:
+                    continue
+                n, k = len(q["answers"]), len(_right_letters(q))
+                p = (1 / n) if kind == "multiple_choice" else (1 / math.comb(n, k) if len(guess) == k else 0.0)
+                mean, var = mean + p, var + p * (1 - p)
+        out[(kind, "".join(sorted(guess)))] = (per_quiz, mean, math.sqrt(var))
+    return out
+
+
+def _check_no_constant_strategy_wins(questions_by_quiz: dict[str, list[dict]], what: str) -> None:
+    problems = []
+    for (kind, guess), (per_quiz, mean, sd) in _constant_scores(questions_by_quiz).items():
+        total = sum(per_quiz.values())
+        if total > mean + 2 * sd + 1:
+            problems.append(f"always {guess!r} on {kind} questions is right {total} times; chance: {mean:.1f} +- {sd:.1f}")
+    for name, questions in questions_by_quiz.items():
+        best_letter = max(sum(q["type"] == "multiple_choice" and _right_letters(q) == {x} for q in questions)
+                          for x in LETTERS[:5])
+        counts = {}
+        for q in questions:
+            if q["type"] == "many_choice":
+                counts[_right_letters(q)] = counts.get(_right_letters(q), 0) + 1
+        best = best_letter + max(counts.values(), default=0)
+        if best > PASS_MARK * len(questions):
+            problems.append(f"{name}: a constant guess earns {best} of {len(questions)} points")
+    assert not problems, f"{what}: constant answers beat chance (shuffle the options):\n" + "\n".join(problems)
+
+
+def test_no_constant_answer_passes_a_graded_quiz_or_beats_chance_on_the_bank():
+    """Always "a" (or any letter), or always the same set of letters: no quiz passed, no better than chance."""
+    _check_no_constant_strategy_wins({n: shuffled_questions(n, load_quiz(n)) for n in QUIZZES}, "graded quizzes")
+
+
+def test_the_practice_bank_itself_does_not_put_the_right_options_in_one_place():
+    """jupyterquiz shuffles in the browser only: the bank's own order must be fair too."""
+    _check_no_constant_strategy_wins({n: load_quiz(n) for n in QUIZZES}, "the bank's own order")
+
+
+def test_the_check_catches_a_bank_with_every_right_answer_first():
+    """The constant-strategy check can fail: with the right option always first it does."""
+    def right_first(q):
+        if q["type"] != "multiple_choice":
+            return q
+        return {**q, "answers": sorted(q["answers"], key=lambda a: not a["correct"])}
+    with pytest.raises(AssertionError, match="always 'a'"):
+        _check_no_constant_strategy_wins({n: [right_first(q) for q in load_quiz(n)] for n in QUIZZES}, "planted")
+
+
+def test_option_orders_are_fixed_per_quiz_and_question_and_keep_the_key():
+    questions = load_quiz(QUIZZES[1])
+    first, again = option_orders(QUIZZES[1], questions), option_orders(QUIZZES[1], questions)
+    assert first == again, "release, autograde and feedback must see the same order"
+    assert option_orders(QUIZZES[2], load_quiz(QUIZZES[2])) != option_orders(QUIZZES[2], load_quiz(QUIZZES[2]),
+                                                                             salt="other")
+    for question, order, shuffled in zip(questions, first, shuffled_questions(QUIZZES[1], questions)):
+        if order is None:
+            assert shuffled == question
+        else:
+            assert sorted(order) == list(range(len(question["answers"])))
+            assert [a["answer"] for a in shuffled["answers"]] == [question["answers"][j]["answer"] for j in order]
