@@ -21,17 +21,30 @@ JOBS ?= auto
 # in notebooks; Python errors still show. `make lab TF_CPP_MIN_LOG_LEVEL=0` shows them all.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup lab test test-unit test-notebooks test-browser site bench navigation clean
+# Programs beyond Python: the grading sandbox (bubblewrap; prlimit and setpriv from util-linux)
+# and Chromium for the browser tests. `make test` installs them with apt-get when it may (root or
+# password-less sudo), or says the one command to run; `make sandbox` installs only the sandbox.
+SANDBOX_PROGRAMS := bwrap:bubblewrap prlimit:util-linux setpriv:util-linux
+TEST_PROGRAMS := $(SANDBOX_PROGRAMS) chromium:chromium
+
+.PHONY: help setup system-test sandbox lab test test-unit test-notebooks test-browser site bench navigation clean
 
 help:
 	@echo "make lab    set up .venv if needed and open JupyterLab on the course"
 	@echo "make test   set up .venv if needed and run every test (notebooks in FAST mode)"
+	@echo "make sandbox   install the grading sandbox (bubblewrap) that autograde needs"
 	@echo "make site   execute every notebook (full run) into a static HTML site in site/ (COURSE_FAST=1 make site: quick)"
 	@echo "make bench  time every notebook (FAST and full), collect its results, run tutorial 000's AAPL training -> bench/RESULTS.md"
 	@echo "make navigation   regenerate the links between notebooks and the README map"
 	@echo "make clean  remove .venv and caches"
 
 setup: $(STAMP)
+
+system-test:
+	@sh tools/system_packages.sh $(TEST_PROGRAMS)
+
+sandbox:
+	@sh tools/system_packages.sh $(SANDBOX_PROGRAMS)
 
 $(VENV)/pyvenv.cfg:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -50,10 +63,10 @@ $(STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS) notebooks/00_welcome.ipynb
 
-test: setup
+test: setup system-test
 	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax $(PYTEST_ARGS)
 
-test-unit: setup
+test-unit: setup system-test
 	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
 
 test-notebooks: setup
@@ -62,7 +75,7 @@ test-notebooks: setup
 site: setup
 	$(BIN)/python -m course_utils.site $(SITE_ARGS)
 
-test-browser: setup
+test-browser: setup system-test
 	COURSE_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests/test_site.py tests/test_browser_support.py tests/test_browser_site.py tests/test_browser_lab.py $(PYTEST_ARGS)
 
 # A benchmark, not a test: about 25 minutes on 2 cores (`make bench BENCH_ARGS="--modes fast --no-tutorial"`: 2 min).

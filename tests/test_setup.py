@@ -145,3 +145,18 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks():
             output = lab.communicate()[0]
         if answer is None:
             print(output.decode(errors="replace")[-3000:])
+
+
+def test_make_test_provisions_the_system_programs_or_names_the_command(tmp_path):
+    """With a program missing and installing forbidden, the provisioning step says what to run and fails."""
+    script = ROOT / "tools" / "system_packages.sh"
+    ok = subprocess.run(["sh", str(script), "sh:dash"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout == ""
+    missing = subprocess.run(["sh", str(script), "no-such-program-xyz:bubblewrap", "sh:dash"],
+                             capture_output=True, text=True, env={**os.environ, "COURSE_NO_SYSTEM_INSTALL": "1"})
+    assert missing.returncode == 1
+    assert "no-such-program-xyz not found" in missing.stderr and "sudo apt-get install -y bubblewrap" in missing.stderr
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: setup system-test$", makefile, re.M)
+    for program in ("bwrap:bubblewrap", "prlimit:util-linux", "setpriv:util-linux", "chromium:chromium"):
+        assert program in makefile
