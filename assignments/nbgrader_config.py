@@ -34,9 +34,13 @@ c.LimitOutput.max_traceback = 100
 # Give a cell that prints a lot the time to deliver its output before it counts as hung.
 c.Execute.iopub_timeout = 30
 
-# Autograde with course_utils.resilient_execute.ResilientExecute instead of nbgrader's
-# Execute: a submission that kills its kernel (os._exit) or hangs it (a loop that ignores
-# the interrupt) is still graded; the remaining cells run in a fresh kernel.
-from course_utils.resilient_execute import AUTOGRADE_PREPROCESSORS  # noqa: E402
+# Autograde in a sandbox (course_tools.sandbox: bubblewrap, no course files, no network, limited
+# memory, processes and disk), restarting the kernel when a submission kills or hangs it
+# (ResilientExecute), with stderr text not failing a test. This applies to every autograde in
+# this folder, nbgrader's own command and the formgrader included; where no sandbox exists the
+# kernel refuses to start. `python -m course_utils.instructor autograde` grades in parallel
+# scratch courses and merges the results (course_tools.autograde); its --no-sandbox sets
+# c.SandboxedExecute.sandbox = False, and every report then says so.
+from course_tools.preprocessors import sandboxed_preprocessors  # noqa: E402
 
-c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
+c.Autograde.autograde_preprocessors = sandboxed_preprocessors()

@@ -327,7 +327,8 @@ def build_corpus(source_path: Path | str, release_path: Path | str, out_dir: Pat
 
 def prove(assignments: list[str], workdir: Path | str, course: Path | str | None = None,
           timeout: int | None = None, iopub_timeout: int = 30, tamper: dict[str, dict[str, str]] | None = None,
-          partial: dict[str, tuple[dict[str, str], float]] | None = None) -> list[dict]:
+          partial: dict[str, tuple[dict[str, str], float]] | None = None, redteam: list[str] | None = None,
+          integrity: list[str] | None = None, jobs: int | None = None) -> list[dict]:
     """Run the instructor commands on the hostile corpus of some assignments, in a copy of the course.
 
     Copies the course's configuration and the assignments' sources into
@@ -350,6 +351,15 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
         busy with other work can then cut a correct cell too.
     tamper, partial
         Per assignment: the ``tamper_answers`` and ``partial`` of :func:`build_corpus`.
+    redteam
+        Assignments that also get the attacks on the grading machinery of
+        :mod:`course_tools.redteam`, aimed at this copy of the course, a canary file beside it
+        and a port of this machine.
+    integrity
+        A list that receives what the submissions changed outside their sandboxes (see
+        :func:`course_tools.redteam.integrity_problems`); it stays empty when nothing was.
+    jobs
+        Submissions graded at once (default: the autograde command's).
 
     Returns
     -------
@@ -391,8 +401,24 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
                              tamper_answers=(tamper or {}).get(assignment),
                              partial=(partial or {}).get(assignment))
         expected |= {(assignment, case): c.expected for case, c in cases.items()}
-    instructor.collect(work / "submissions", root)
-    report = instructor.autograde(root)
+    from course_tools import redteam as red
+
+    outside = work / "outside"
+    outside.mkdir(exist_ok=True)
+    canary_text = "a file of the instructor's, outside the course\n"
+    (outside / "canary.txt").write_text(canary_text)
+    with red.Listener() as listener:
+        targets = red.Targets(root.resolve(), (outside / "canary.txt").resolve(), listener.port)
+        for assignment in redteam or []:
+            cases = red.build_redteam(root / "source" / assignment / f"{assignment}.ipynb",
+                                      root / "release" / assignment / f"{assignment}.ipynb", work / "submissions",
+                                      targets)
+            expected |= {(assignment, case): c.expected for case, c in cases.items()}
+        instructor.collect(work / "submissions", root)
+        before = red.course_fingerprint(root)
+        report = instructor.autograde(root, jobs=jobs)
+        if integrity is not None:
+            integrity += red.integrity_problems(root, before, targets, canary_text, listener)
     path = instructor.grades(root, to=work / "grades.csv")
     with path.open(newline="") as handle:
         exported = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(handle)}
@@ -421,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--workdir", type=Path, default=None, help="folder for the copy (default: a temporary one)")
     check.add_argument("--timeout", type=int, default=None,
                        help="seconds a cell may run (default: the course's c.Execute.timeout)")
+    check.add_argument("--redteam", action="store_true",
+                       help="also attack the grading machinery (course_tools.redteam) and check that nothing changed")
+    check.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -434,8 +463,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         import tempfile
 
+        integrity: list[str] = []
         with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
-            rows = prove(args.assignments, args.workdir or tmp, timeout=args.timeout)
+            rows = prove(args.assignments, args.workdir or tmp, timeout=args.timeout, jobs=args.jobs,
+                         redteam=args.assignments if args.redteam else None, integrity=integrity)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -444,7 +475,10 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "ok" if row["score"] == row["expected"] and row["graded"] else "MISMATCH"
         print(f"{row['assignment']:28} {row['case']:14} {row['expected']:8g} {row['score']:9g} "
               f"{row['max_score']:5g}  {verdict}{' (flagged for review)' if row['review'] else ''}")
-    return 0 if all(r["score"] == r["expected"] and r["graded"] for r in rows) else 1
+    if args.redteam:
+        print("nothing outside the sandboxes changed" if not integrity else
+              "CHANGED outside the sandboxes: " + "; ".join(integrity))
+    return 0 if all(r["score"] == r["expected"] and r["graded"] for r in rows) and not integrity else 1
 
 
 if __name__ == "__main__":

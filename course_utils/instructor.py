@@ -38,15 +38,14 @@ from typing import Any
 
 import nbformat
 
+from course_tools.course import COURSE_DIR, course_id, course_root, nbgrader_environment, notebook_path, run_nbgrader
+
 from . import graded_quiz
-from .submissions import find_submissions, read_notebook, repair_notebook, review_findings
+from .submissions import find_submissions, read_notebook, repair_notebook
 
 __all__ = ["COURSE_DIR", "REGEXPS", "course_assignments", "run_nbgrader", "release", "collect",
-           "autograde", "feedback", "grades", "scores", "execute_notebook", "cell_results",
+           "autograde", "feedback", "grades", "scores", "execute_notebook", "check_learner_notebook", "cell_results",
            "validate_notebook", "validate", "release_leaks", "main"]
-
-#: The nbgrader course of the repository.
-COURSE_DIR: Path = Path(__file__).resolve().parent.parent / "assignments"
 
 #: Named patterns for ``collect --regexp``: where the student id and notebook name sit in
 #: the paths of an LMS download (matched against the full path of each extracted file).
@@ -64,17 +63,10 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _course(course: Path | str | None) -> Path:
-    root = Path(course) if course is not None else COURSE_DIR
-    if not (root / "nbgrader_config.py").is_file():
-        raise ValueError(f"{root} is not an nbgrader course: it has no nbgrader_config.py. "
-                         "Pass --course with the folder that holds nbgrader_config.py and source/.")
-    return root.resolve()
-
-
-def _course_id(root: Path) -> str:
-    match = re.search(r"course_id\s*=\s*['\"]([^'\"]+)['\"]", (root / "nbgrader_config.py").read_text())
-    return match.group(1) if match else "default_course"
+_course = course_root
+_course_id = course_id
+_notebook_path = notebook_path
+_environment = nbgrader_environment
 
 
 def course_assignments(course: Path | str | None = None, where: str = "source") -> list[str]:
@@ -100,46 +92,6 @@ def _pick(available: list[str], wanted: list[str] | None, where: str) -> list[st
     if unknown:
         raise ValueError(f"Unknown assignment(s) {unknown}; {where} holds: {', '.join(available) or 'none'}.")
     return [a for a in available if a in wanted]
-
-
-def _environment(fast: bool = True) -> dict[str, str]:
-    env = dict(os.environ)
-    # nbgrader runs the `alembic` program of this environment when it creates a gradebook
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env["COURSE_FAST"] = "1" if fast else "0"
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    # ipykernel stops capturing what the process writes to stderr when it sees this variable;
-    # the tests must grade with kernels that behave as in an instructor's shell.
-    env.pop("PYTEST_CURRENT_TEST", None)
-    return env
-
-
-def run_nbgrader(course: Path | str | None, *args: str, fast: bool = True) -> subprocess.CompletedProcess:
-    """Run ``python -m nbgrader ARGS`` in the course folder and return the finished process.
-
-    The exit status is not interpreted here: callers read results from the gradebook and
-    the files nbgrader writes. The output goes to ``<course>/logs/nbgrader-<command>.log``.
-
-    Raises
-    ------
-    ValueError
-        If ``course`` is not an nbgrader course or no arguments are given.
-    """
-    root = _course(course)
-    if not args:
-        raise ValueError("Give the nbgrader command to run, e.g. run_nbgrader(course, 'autograde', 'ps01').")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=_environment(fast),
-                            capture_output=True, text=True)
-    logs = root / "logs"
-    logs.mkdir(exist_ok=True)
-    (logs / f"nbgrader-{args[0]}.log").write_text(
-        f"$ nbgrader {' '.join(args)}\n(exit status {result.returncode})\n{result.stdout}{result.stderr}")
-    return result
-
-
-def _notebook_path(root: Path, where: str, assignment: str, student: str | None = None) -> Path:
-    base = root / where / student / assignment if student else root / where / assignment
-    return base / f"{assignment}.ipynb"
 
 
 # ---------------------------------------------------------------------------------- release
@@ -428,17 +380,14 @@ def _submitted(root: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
 
 
-def _snapshot(root: Path, assignment: str, students: list[str]) -> dict[str, float | None]:
-    out = {}
-    for student in students:
-        path = _notebook_path(root, "autograded", assignment, student)
-        out[student] = path.stat().st_mtime_ns if path.is_file() else None
-    return out
-
-
 def autograde(course: Path | str | None = None, assignments: list[str] | None = None,
-              force: bool = False, fast: bool = True) -> dict[str, Any]:
-    """Run ``nbgrader autograde`` on every new or changed submission and report the scores.
+              force: bool = False, fast: bool = True, jobs: int | None = None, sandbox: bool = True,
+              timeout: float = 1800) -> dict[str, Any]:
+    """Grade every new or changed submission, each in a sandbox, and report the scores.
+
+    See :func:`course_tools.autograde.autograde` for how: each submission runs in its own
+    sandbox and scratch course (several at once), one process writes the gradebook, which
+    is backed up before and checked after.
 
     Parameters
     ----------
@@ -451,59 +400,69 @@ def autograde(course: Path | str | None = None, assignments: list[str] | None = 
     fast
         Run the notebooks in FAST mode (``COURSE_FAST=1``, the default): the tests check
         behaviour, and training runs in seconds. ``fast=False`` runs the full sizes.
+    jobs
+        Submissions graded at once (default: the cores, as far as memory allows).
+    sandbox
+        False (``--no-sandbox``) only where no sandbox exists and you accept the risk.
+    timeout
+        Seconds one submission may take in all.
 
     Returns
     -------
     dict
         ``graded``, ``skipped`` (already graded and unchanged), ``failed`` (could not be
-        graded) lists of ``student/assignment``, ``review`` (findings per submission) and
-        ``scores`` (see :func:`scores`).
+        graded) lists of ``student/assignment``, ``review`` (findings per submission),
+        ``scores`` (see :func:`scores`), ``sandboxed``, ``seconds`` and ``backup``.
 
     Raises
     ------
     ValueError
         If an assignment is unknown or has not been released.
+    course_tools.autograde.NoSandbox
+        If no sandbox is available and ``sandbox`` is True.
+    course_tools.gradebook_guard.GradebookDamaged
+        If grading damaged the gradebook (it has been restored).
     """
+    from course_tools.autograde import autograde as sandboxed_autograde
+
     root = _course(course)
-    released = course_assignments(root, "release")
-    chosen = _pick(released, assignments, "release/")
-    report: dict[str, Any] = {"graded": [], "skipped": [], "failed": [], "review": {}}
-    students = {assignment: _submitted(root, assignment) for assignment in chosen}
-    chosen = [a for a in chosen if students[a]]
-    before = {a: _snapshot(root, a, students[a]) for a in chosen}
-    # one nbgrader process for all assignments (its assignment id is a glob) when none is named
-    for pattern in (["*"] if not assignments and chosen else chosen):
-        run_nbgrader(root, "autograde", pattern, *(["--force"] if force else []), fast=fast)
-    for assignment in chosen:
-        after = _snapshot(root, assignment, students[assignment])
-        for student in students[assignment]:
-            name = f"{student}/{assignment}"
-            if after[student] is None:
-                report["failed"].append(name)
-            elif after[student] != before[assignment][student]:
-                report["graded"].append(name)
-            else:
-                report["skipped"].append(name)
-            try:
-                findings = review_findings(read_notebook(_notebook_path(root, "submitted", assignment, student)))
-            except ValueError:
-                findings = []
-            if findings:
-                report["review"][name] = findings
+    chosen = _pick(course_assignments(root, "release"), assignments, "release/")
+    chosen = [a for a in chosen if _submitted(root, a)]
+    report = sandboxed_autograde(root, chosen, force=force, fast=fast, jobs=jobs, sandbox=sandbox,
+                                 timeout=timeout) if chosen else {
+        "graded": [], "skipped": [], "failed": [], "review": {}, "sandboxed": sandbox, "seconds": 0.0,
+        "backup": None, "gradebook": "untouched", "problems": {}}
     report["scores"] = scores(root, chosen)
-    _say(f"autograded {len(report['graded'])} submission(s) in {'FAST' if fast else 'full'} mode, "
-         f"skipped {len(report['skipped'])} already graded and unchanged; results in {root / 'gradebook.db'} "
-         f"and {root / 'autograded'}")
+    mode = "sandboxed" if report["sandboxed"] else "UNSANDBOXED (--no-sandbox)"
+    rate = f", {len(report['graded']) / report['seconds'] * 60:.1f} per minute" if report["graded"] else ""
+    _say(f"autograded {len(report['graded'])} submission(s) in {'FAST' if fast else 'full'} mode, {mode}"
+         f"{rate}; skipped {len(report['skipped'])} already graded and unchanged; results in "
+         f"{root / 'gradebook.db'} and {root / 'autograded'}")
+    if report["backup"]:
+        _say(f"  gradebook backed up to {report['backup']} and {report['gradebook']} after grading")
     _print_scores(report["scores"])
     if report["failed"]:
         _say(f"{len(report['failed'])} submission(s) could NOT be graded (see {root / 'logs'}); "
              "their scores above are stale or 0: " + ", ".join(report["failed"]))
+        for name in report["failed"]:
+            _say(f"  {name}: {report['problems'].get(name, '')[:300]}")
     if report["review"]:
         _say(f"{len(report['review'])} submission(s) contain code a human should read before trusting the grade:")
         for name, findings in report["review"].items():
             for finding in findings[:5]:
-                _say(f"  {name}, cell {finding.cell} line {finding.line}: {finding.reason}: {finding.code}")
+                where = f"cell {finding.cell}" + (f" line {finding.line}" if finding.line else "")
+                _say(f"  {name}, {where}: {finding.reason}: {finding.code}")
+    _warn_unsandboxed(root)
     return report
+
+
+def _warn_unsandboxed(root: Path) -> None:
+    from course_tools.autograde import unsandboxed_submissions
+
+    unsafe = unsandboxed_submissions(root)
+    if unsafe:
+        _say(f"WARNING: {len(unsafe)} grade(s) were produced WITHOUT a sandbox (--no-sandbox); a hostile "
+             "submission could have read the solutions or changed other files: " + ", ".join(unsafe[:10]))
 
 
 def _print_scores(rows: list[dict[str, Any]]) -> None:
@@ -543,6 +502,7 @@ def feedback(course: Path | str | None = None, assignments: list[str] | None = N
     written = {a: sorted(str(p) for p in (root / "feedback").glob(f"*/{a}/*.html")) for a in graded}
     total = sum(len(v) for v in written.values())
     _say(f"wrote {total} HTML feedback file(s) to {root / 'feedback'}/<student>/<assignment>/")
+    _warn_unsandboxed(root)
     for assignment, paths in written.items():
         _say(f"  {assignment}: {len(paths)}")
     return written
@@ -580,6 +540,7 @@ def grades(course: Path | str | None = None, to: Path | str | None = None) -> Pa
         _say(f"  {pending} submission(s) still need manual grading (formgrader: "
              "`jupyter lab` in assignments/, then the Nbgrader > Formgrader menu); their scores count "
              "only the autograded points so far")
+    _warn_unsandboxed(root)
     return path
 
 
@@ -604,13 +565,21 @@ def _env(**values: str | None) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def execute_notebook(path: Path | str, timeout: int = 120, fast: bool = True) -> nbformat.NotebookNode:
+def execute_notebook(path: Path | str, timeout: int = 120, fast: bool = True,
+                     sandbox: bool = False) -> nbformat.NotebookNode:
     """Run a notebook top to bottom as nbgrader does (errors recorded, execution goes on).
+
+    Parameters
+    ----------
+    sandbox
+        Run the kernel in the grading sandbox (:mod:`course_tools.sandbox`): for a learner's
+        file. The instructor's own sources and releases run as they are.
 
     Raises
     ------
     ValueError
-        If the file is not a readable notebook or ``timeout`` is not a positive integer.
+        If the file is not a readable notebook, ``timeout`` is not a positive integer, or
+        ``sandbox`` is asked for where none can run (the message says how to get one).
     """
     from nbgrader.preprocessors import ClearOutput, Execute
 
@@ -618,11 +587,48 @@ def execute_notebook(path: Path | str, timeout: int = 120, fast: bool = True) ->
         raise ValueError(f"timeout is in seconds, an integer >= 1; got {timeout!r}.")
     path = Path(path)
     nb = read_notebook(path)
+    if sandbox:
+        from traitlets.config import Config
+
+        from course_tools.preprocessors import SandboxedExecute
+        from course_tools.sandbox import sandbox_problem
+
+        problem = sandbox_problem()
+        if problem:
+            raise ValueError(f"Will not run a learner's notebook without a sandbox: {problem}")
+        config = Config()
+        config.SandboxedKernelManager.fast = int(fast)
+        executor: Execute = SandboxedExecute(timeout=timeout, config=config)
+    else:
+        executor = Execute(timeout=timeout)
     env = _environment(fast)
     with _env(COURSE_FAST=env["COURSE_FAST"], TF_CPP_MIN_LOG_LEVEL=env["TF_CPP_MIN_LOG_LEVEL"], PYTEST_CURRENT_TEST=None):
         nb, _ = ClearOutput().preprocess(nb, {})
-        nb, _ = Execute(timeout=timeout).preprocess(nb, {"metadata": {"path": str(path.parent)}})
+        nb, _ = executor.preprocess(nb, {"metadata": {"path": str(path.parent)}})
     return nb
+
+
+def check_learner_notebook(path: Path | str, timeout: int = 120, fast: bool = True) -> list[str]:
+    """Run a learner's notebook in the sandbox and say, per test cell, whether its visible tests pass.
+
+    Returns
+    -------
+    list of str
+        One line per test cell (``"ok   test_double (2 points)"`` or ``"FAIL ..."``); the
+        hidden tests are not in a learner's file, so passing here is not a grade.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a readable notebook or no sandbox can run here.
+    """
+    lines = []
+    for r in cell_results(execute_notebook(path, timeout=timeout, fast=fast, sandbox=True)):
+        if r.kind == "tests":
+            verdict = "ok  " if r.score == r.points else "FAIL"
+            lines.append(f"{verdict} {r.grade_id or f'cell {r.index}'} ({r.points:g} points)"
+                         + (f": {r.error}" if r.error else ""))
+    return lines
 
 
 @dataclass(frozen=True)
@@ -761,12 +767,19 @@ def main(argv: list[str] | None = None) -> int:
     auto.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     auto.add_argument("--force", action="store_true", help="grade every submission again")
     auto.add_argument("--full", action="store_true", help="run the notebooks at full size, not in FAST mode")
+    auto.add_argument("--jobs", type=int, default=None,
+                      help="submissions graded at once (default: the cores, as far as memory allows)")
+    auto.add_argument("--timeout", type=float, default=1800, help="seconds one submission may take in all")
+    auto.add_argument("--no-sandbox", action="store_true",
+                      help="run the learners' code WITHOUT a sandbox (only where none exists; every report says so)")
     fb = commands.add_parser("feedback", help="write HTML feedback per student")
     fb.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     gr = commands.add_parser("grades", help="export the grades to CSV")
     gr.add_argument("--to", type=Path, default=None, help="CSV file (default: assignments/grades.csv)")
     val = commands.add_parser("validate", help="sources pass their tests, releases fail them")
     val.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    val.add_argument("--notebook", type=Path, default=None,
+                     help="instead, run this learner's notebook in the sandbox and show its visible tests")
     args = parser.parse_args(argv)
     try:
         if args.command == "release":
@@ -774,14 +787,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "collect":
             collect(args.source, args.course, args.assignment, args.regexp)
         elif args.command == "autograde":
-            return 1 if autograde(args.course, args.assignment, force=args.force, fast=not args.full)["failed"] else 0
+            report = autograde(args.course, args.assignment, force=args.force, fast=not args.full, jobs=args.jobs,
+                               sandbox=not args.no_sandbox, timeout=args.timeout)
+            return 1 if report["failed"] else 0
         elif args.command == "feedback":
             feedback(args.course, args.assignment)
         elif args.command == "grades":
             grades(args.course, args.to)
+        elif args.command == "validate" and args.notebook is not None:
+            lines = check_learner_notebook(args.notebook)
+            _say(f"{args.notebook} (run in the sandbox; visible tests only, hidden ones decide the grade):")
+            for line in lines:
+                _say(f"  {line}")
+            return 0 if lines and all(line.startswith("ok") for line in lines) else 1
         elif args.command == "validate":
             return 1 if any(validate(args.course, args.assignment).values()) else 0
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -42,6 +42,7 @@ class ResilientExecute(Execute):
         assert self.km is not None and self.kc is not None
         run_sync(self.km.restart_kernel)(now=True)
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        self._kernel_ready()
         for cell in self.nb.cells[:index]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
@@ -49,7 +50,11 @@ class ResilientExecute(Execute):
                 if run_sync(self.async_wait_for_reply)(msg_id) is None:  # the setup itself hangs
                     run_sync(self.km.restart_kernel)(now=True)
                     run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+                    self._kernel_ready()
                     return
+
+    def _kernel_ready(self) -> None:
+        """Called when a restarted kernel is ready, before any cell runs in it (a hook for subclasses)."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
         """Run one cell; if it kills or hangs the kernel, mark it failed and restart the kernel."""

@@ -276,10 +276,21 @@ _RISKY_CALLS = {"setattr": "sets an attribute by name", "delattr": "deletes an a
                 "globals": "edits the global namespace", "get_ipython": "drives the kernel"}
 _RISKY_NAMES = {"builtins": "touches builtins", "__builtins__": "touches builtins",
                 "ctypes": "uses ctypes", "gc": "walks the garbage collector", "signal": "handles signals",
-                "importlib": "reloads or loads modules", "subprocess": "starts processes"}
+                "importlib": "reloads or loads modules", "subprocess": "starts processes",
+                "socket": "opens network connections", "urllib": "opens network connections",
+                "shutil": "copies or deletes files", "sqlite3": "opens a database",
+                "multiprocessing": "starts processes", "threading": "starts threads"}
 _RISKY_ATTRIBUTES = {"modules": "edits sys.modules", "__dict__": "edits a namespace directly",
                      "__code__": "replaces a function's code", "_exit": "ends the process",
-                     "__class__": "changes an object's class", "grading": "touches the grader"}
+                     "__class__": "changes an object's class", "grading": "touches the grader",
+                     "fork": "starts processes", "system": "runs a shell command", "popen": "runs a shell command",
+                     "walk": "searches the file system", "rmtree": "deletes files", "remove": "deletes files",
+                     "unlink": "deletes files", "rmdir": "deletes files", "kill": "signals processes",
+                     "setsid": "detaches a process", "listdir": "lists folders", "scandir": "lists folders"}
+#: Text in a string literal that names the grader's files or a folder above the learner's.
+_RISKY_TEXT = {"../": "names a folder above its own", "gradebook": "names the gradebook",
+               "/submitted": "names the submissions", "/source/": "names the instructor's sources",
+               "/autograded": "names the graded notebooks", "/release": "names the releases"}
 
 
 def _source(cell: Any) -> str:
@@ -294,9 +305,12 @@ def review_findings(nb: nbformat.NotebookNode) -> list[Finding]:
     assignments to (or deletions of) attributes of imported modules, such as
     ``np.allclose = ...``; calls that set attributes by name or run code from strings
     (``setattr``, ``exec``, ``eval``, ``compile``, ``__import__``, ``globals``,
-    ``get_ipython``); and uses of ``builtins``, ``sys.modules``, ``__dict__``, ``__code__``,
+    ``get_ipython``); uses of ``builtins``, ``sys.modules``, ``__dict__``, ``__code__``,
     ``ctypes``, ``gc``, ``signal``, ``importlib``, ``subprocess``, ``os._exit`` or the
-    grading module. Cells that do not parse are left out.
+    grading module; what goes for the machine (sockets, deleting or listing files, starting
+    or signalling processes, threads, databases); and string literals that name a folder
+    above the learner's or the grader's files (``../``, ``gradebook``, ``/submitted``,
+    ``/source/``). Cells that do not parse are left out.
 
     Returns
     -------
@@ -342,6 +356,8 @@ def review_findings(nb: nbformat.NotebookNode) -> list[Finding]:
                 reason = _RISKY_NAMES[node.id]
             elif isinstance(node, ast.Attribute) and node.attr in _RISKY_ATTRIBUTES:
                 reason = _RISKY_ATTRIBUTES[node.attr]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                reason = next((why for text, why in _RISKY_TEXT.items() if text in node.value), None)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
                 for name in names:

@@ -34,7 +34,8 @@ class Proof:
     def __init__(self, assignment: str, workdir: Path, **options):
         self.assignment = assignment
         self.workdir = workdir
-        self.rows = prove([assignment], workdir, timeout=TIMEOUT, **options)
+        self.integrity: list[str] = []
+        self.rows = prove([assignment], workdir, timeout=TIMEOUT, integrity=self.integrity, **options)
         self.course = workdir / "course"
 
     def path(self, where: str, student: str | None = None) -> Path:
@@ -51,13 +52,14 @@ class Proof:
 def check_scores(proof: Proof, expected: dict[str, float]) -> None:
     """Every case was graded, got the hand-computed score, and the corpus' own prediction agrees."""
     rows = {row["case"]: row for row in proof.rows}
-    assert set(rows) == set(CASES) == set(expected)
+    assert set(rows) == set(expected) and set(CASES) <= set(rows)
     table = "\n".join(f"{r['case']:14} expected {r['expected']:5g}  CSV {r['score']:5g} / {r['max_score']:g}"
                       for r in proof.rows)
     print(f"\n{proof.assignment}\n{table}")
     assert all(row["graded"] for row in rows.values()), f"a submission could not be graded:\n{table}"
-    assert {case: rows[case]["expected"] for case in CASES} == expected, f"the corpus' prediction differs:\n{table}"
-    assert {case: rows[case]["score"] for case in CASES} == expected, f"the CSV differs:\n{table}"
+    assert {case: rows[case]["expected"] for case in rows} == expected, f"the corpus' prediction differs:\n{table}"
+    assert {case: rows[case]["score"] for case in rows} == expected, f"the CSV differs:\n{table}"
+    assert proof.integrity == [], "a submission changed something outside its sandbox"
     maxima = {row["max_score"] for row in rows.values()}
     assert len(maxima) == 1
 
@@ -98,3 +100,28 @@ def check_hostile_details(proof: Proof, visible_pass_marker: str | None) -> None
                                                   for c in restored.cells) if i]
     edited = proof.autograded("edited_test")
     assert "rewritten by the student" not in nbformat.writes(edited), "the edited test cell was restored"
+
+
+def check_attacks_on_the_grader(proof: Proof) -> None:
+    """The red-team cases (course_tools.redteam) failed against the sandbox, visibly, and were listed for review."""
+    from course_tools.redteam import REDTEAM_CASES
+
+    rows = {row["case"]: row for row in proof.rows}
+    attacks = [case for case in REDTEAM_CASES if case in rows]
+    assert len(attacks) >= len(REDTEAM_CASES) - 1
+    assert proof.integrity == [], f"changed outside the sandbox: {proof.integrity}"
+    for case in attacks:
+        assert rows[case]["graded"] and rows[case]["review"], f"{case} must be graded and listed for review"
+    said = {case: proof.outputs(case) for case in attacks}
+    assert "vandal reached: nothing" in said["vandal"]
+    assert "solutions found: none" in said["steal_solutions"]
+    assert "copied from: nobody" in said["copy_classmate"]
+    assert "network reached: nothing" in said["network"]
+    assert "MemoryError" in said["memory_bomb"]
+    assert "BlockingIOError" in said["fork_bomb"] and "left running by this cell were stopped" in said["fork_bomb"]
+    started = int(said["fork_bomb"].split("processes started: ")[1].split("\\n")[0])
+    assert started < 1000, "the process limit stopped the fork bomb"
+    assert "left running by this cell were stopped" in said["daemon"]
+    assert "[Errno 27] File too large" in said["disk_flood"] or "[Errno 28]" in said["disk_flood"]
+    assert "output beyond" in said["output_flood"]
+    assert proof.path("autograded", "output_flood").stat().st_size < 3_000_000

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from assignment_proof import Proof, check_hostile_details, check_release, check_scores, check_source_passes
+from assignment_proof import (Proof, check_attacks_on_the_grader, check_hostile_details, check_release, check_scores,
+                              check_source_passes)
+from course_utils.graded_quiz import shuffled_questions
 from course_utils.quiz import list_quizzes, load_quiz
 
 QUIZ = "01_sequences_and_rnns" if "01_sequences_and_rnns" in list_quizzes() else list_quizzes()[0]
@@ -20,11 +22,29 @@ N = len(load_quiz(QUIZ))
 EXPECTED = {"full": N, "blank": 0, "partial": N // 2, "syntax_error": N - 1, "import_error": N - 1,
             "infinite_loop": N - 1, "deleted_test": N, "edited_test": N - 1, "huge_output": N, "renamed": N,
             "global_state": 0, "kernel_exit": N}
+# The attacks on the grader (course_tools.redteam) score what their honest cells earn: a full
+# solution N, a blank release plus stolen or copied answers 0; constant letters only what chance gives.
+QUESTIONS = shuffled_questions(QUIZ, load_quiz(QUIZ))
+GUESSED = sum((q["type"] == "multiple_choice" and q["answers"][0]["correct"])
+              or (q["type"] == "many_choice" and [a["correct"] for a in q["answers"]] == [True, True] + [False] *
+                  (len(q["answers"]) - 2)) for q in QUESTIONS)
+EXPECTED |= {"vandal": N, "steal_solutions": 0, "copy_classmate": 0, "network": N, "memory_bomb": N,
+             "fork_bomb": N, "daemon": N, "disk_flood": N, "output_flood": N, "constant_guess": GUESSED}
 
 
 @pytest.fixture(scope="module")
 def proof(tmp_path_factory):
-    return Proof(f"quiz_{QUIZ}", tmp_path_factory.mktemp("quiz"))
+    name = f"quiz_{QUIZ}"
+    return Proof(name, tmp_path_factory.mktemp("quiz"), redteam=[name])
+
+
+def test_attacks_on_the_grader_fail_visibly_and_change_nothing(proof):
+    check_attacks_on_the_grader(proof)
+
+
+def test_constant_letters_earn_no_more_than_chance(proof):
+    rows = {row["case"]: row for row in proof.rows}
+    assert rows["constant_guess"]["score"] == GUESSED <= N / 2
 
 
 def test_hostile_corpus_gets_the_expected_scores_in_the_csv(proof):

@@ -32,17 +32,17 @@ def _cell(kind, source, grade_id, **flags):
     return cell
 
 
-def _toy() -> nbformat.NotebookNode:
+def _toy(hidden: str = HIDDEN) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Toy assignment"),
         _cell("code", "import math", "setup", locked=True),
         _cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "double",
               solution=True),
-        _cell("code", "assert double(1) == 2\n" + HIDDEN.format(call="double(21)", value=42), "test_double",
+        _cell("code", "assert double(1) == 2\n" + hidden.format(call="double(21)", value=42), "test_double",
               grade=True, locked=True, points=2),
         _cell("code", "def root(x):\n    ### BEGIN SOLUTION\n    return math.sqrt(x)\n    ### END SOLUTION", "root",
               solution=True),
-        _cell("code", "assert root(4) == 2\n" + HIDDEN.format(call="root(9)", value=3), "test_root",
+        _cell("code", "assert root(4) == 2\n" + hidden.format(call="root(9)", value=3), "test_root",
               grade=True, locked=True, points=3),
         _cell("markdown", "### BEGIN SOLUTION\nBecause doubling is linear.\n### END SOLUTION", "essay",
               solution=True, grade=True, points=1),

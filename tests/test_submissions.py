@@ -164,3 +164,13 @@ def test_review_findings_flags_tampering_but_not_ordinary_code():
     assert reasons[(2, 1)] == "touches the grader" and reasons[(2, 4)] == "ends the process"
     assert reasons[(2, 2)].startswith("reassigns an attribute of the module 'g'") or reasons[(2, 2)] == "touches the grader"
     assert not any(f.cell in (0, 3, 4) for f in findings)
+
+
+def test_review_findings_flag_code_that_goes_for_the_machine():
+    code = ("import shutil, socket, os\nopen('../../../gradebook.db', 'wb')\nos.fork()\nfor r, d, f in os.walk('/'):\n"
+            "    pass\nvalues = [1, 2]\n")
+    nb = nbformat.v4.new_notebook(cells=[_cell("code", code, "answer_f", solution=True)])
+    reasons = {f.line: f.reason for f in review_findings(nb)}
+    assert reasons[1] in ("copies or deletes files", "opens network connections")
+    assert reasons[2] == "names a folder above its own" and reasons[3] == "starts processes"
+    assert reasons[4] == "searches the file system" and 6 not in reasons

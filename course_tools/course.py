@@ -1,0 +1,85 @@
+"""The nbgrader course folder: where it is, its id, and running nbgrader in it.
+
+One place for what every instructor command needs: the default course (``assignments/``
+of the checkout), the path of a notebook at each step (``source``, ``release``,
+``submitted``, ``autograded``), the environment of the nbgrader processes, and how they
+are run (the output goes to ``<course>/logs/``, the exit status is not trusted).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["COURSE_DIR", "course_root", "course_id", "notebook_path", "nbgrader_environment", "run_nbgrader"]
+
+#: The nbgrader course of the repository.
+COURSE_DIR: Path = Path(__file__).resolve().parent.parent / "assignments"
+
+
+def course_root(course: Path | str | None) -> Path:
+    """The course folder, checked (default :data:`COURSE_DIR`).
+
+    Raises
+    ------
+    ValueError
+        If the folder has no ``nbgrader_config.py``.
+    """
+    root = Path(course) if course is not None else COURSE_DIR
+    if not (root / "nbgrader_config.py").is_file():
+        raise ValueError(f"{root} is not an nbgrader course: it has no nbgrader_config.py. "
+                         "Pass --course with the folder that holds nbgrader_config.py and source/.")
+    return root.resolve()
+
+
+def course_id(root: Path) -> str:
+    """The ``c.CourseDirectory.course_id`` of a course's configuration (nbgrader's default if unset)."""
+    match = re.search(r"course_id\s*=\s*['\"]([^'\"]+)['\"]", (Path(root) / "nbgrader_config.py").read_text())
+    return match.group(1) if match else "default_course"
+
+
+def notebook_path(root: Path, where: str, assignment: str, student: str | None = None) -> Path:
+    """``<root>/<where>/[<student>/]<assignment>/<assignment>.ipynb``."""
+    base = root / where / student / assignment if student else root / where / assignment
+    return base / f"{assignment}.ipynb"
+
+
+def nbgrader_environment(fast: bool = True) -> dict[str, str]:
+    """The environment of an nbgrader process started by the course's commands."""
+    env = dict(os.environ)
+    # nbgrader runs the `alembic` program of this environment when it creates a gradebook
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["COURSE_FAST"] = "1" if fast else "0"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # ipykernel stops capturing what the process writes to stderr when it sees this variable;
+    # the tests must grade with kernels that behave as in an instructor's shell.
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return env
+
+
+def run_nbgrader(course: Path | str | None, *args: str, fast: bool = True,
+                 log_name: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m nbgrader ARGS`` in the course folder and return the finished process.
+
+    The exit status is not interpreted here: callers read results from the gradebook and
+    the files nbgrader writes. The output goes to ``<course>/logs/<log_name or
+    nbgrader-<command>>.log``.
+
+    Raises
+    ------
+    ValueError
+        If ``course`` is not an nbgrader course or no arguments are given.
+    """
+    root = course_root(course) if cwd is None else Path(course or cwd)
+    if not args:
+        raise ValueError("Give the nbgrader command to run, e.g. run_nbgrader(course, 'autograde', 'ps01').")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd or root,
+                            env=nbgrader_environment(fast), capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    logs = root / "logs"
+    logs.mkdir(exist_ok=True)
+    (logs / f"{log_name or 'nbgrader-' + args[0]}.log").write_text(
+        f"$ nbgrader {' '.join(args)}\n(exit status {result.returncode})\n{result.stdout}{result.stderr}")
+    return result
