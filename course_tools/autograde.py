@@ -43,7 +43,7 @@ from .preprocessors import STRAYS_NOTE, TRUNCATED_NOTE
 from .sandbox import HOW_TO_INSTALL, Limits, sandbox_problem
 
 __all__ = ["NoSandbox", "JobResult", "default_jobs", "to_grade", "runtime_findings", "constant_answer_findings",
-           "grade_submission",
+           "grade_batch", "grade_submission", "batches",
            "autograde", "GRADING_LOG", "unsandboxed_submissions"]
 
 #: Per submission: when it was graded, whether in a sandbox, and what was flagged.
@@ -141,9 +141,13 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def grade_submission(root: Path, work: Path, assignment: str, student: str, fast: bool = True,
-                     sandbox: bool = True, limits: Limits = Limits(), timeout: float = 1800) -> JobResult:
-    """Step 1 for one submission: run it in a scratch course; the executed notebook goes to ``work/executed``.
+def grade_batch(root: Path, work: Path, items: list[tuple[str, str]], name: str, fast: bool = True,
+                sandbox: bool = True, limits: Limits = Limits(), timeout: float = 1800) -> list[JobResult]:
+    """Step 1 for some submissions: run them in one scratch course; executed notebooks go to ``work/executed``.
+
+    One ``nbgrader autograde`` process grades them one after the other, each in a sandbox
+    of its own (a fresh kernel with a user id of its own); a submission that cannot be
+    graded does not stop the others.
 
     Parameters
     ----------
@@ -151,25 +155,32 @@ def grade_submission(root: Path, work: Path, assignment: str, student: str, fast
         The course.
     work
         The grading run's temporary folder.
+    items
+        ``(assignment, student)`` pairs.
+    name
+        The scratch course's folder name (``work/jobs/<name>``) and log name.
     timeout
-        Seconds the whole submission may take; past them it is stopped and reported failed.
+        Seconds each submission may take; past ``timeout * len(items)`` the whole batch is
+        stopped and what it had not finished is reported failed.
 
     Returns
     -------
-    JobResult
-        ``ok`` with the executed notebooks' names, or the problem.
+    list of JobResult
+        One per item, in order: ``ok`` with the executed notebooks' names, or the problem.
     """
-    result = JobResult(assignment, student)
+    results = [JobResult(assignment, student) for assignment, student in items]
     started = time.monotonic()
-    job = work / "jobs" / f"{student}--{assignment}"
+    job = work / "jobs" / name
     shutil.rmtree(job, ignore_errors=True)
-    (job / "source" / assignment).mkdir(parents=True)
-    (job / "kernels").mkdir()
+    (job / "kernels").mkdir(parents=True)
     shutil.copy2(root / "gradebook.db", job / "gradebook.db")
-    for path in (root / "source" / assignment).iterdir():  # data files only: never the solutions
-        if path.is_file() and path.suffix != ".ipynb":
-            shutil.copy2(path, job / "source" / assignment / path.name)
-    shutil.copytree(root / "submitted" / student / assignment, job / "submitted" / student / assignment)
+    for assignment in sorted({a for a, _ in items}):
+        (job / "source" / assignment).mkdir(parents=True)
+        for path in (root / "source" / assignment).iterdir():  # data files only: never the solutions
+            if path.is_file() and path.suffix != ".ipynb":
+                shutil.copy2(path, job / "source" / assignment / path.name)
+    for assignment, student in items:
+        shutil.copytree(root / "submitted" / student / assignment, job / "submitted" / student / assignment)
     (job / "nbgrader_config.py").write_text(_config(root, [
         "from course_tools.preprocessors import sandboxed_preprocessors",
         "c.Autograde.autograde_preprocessors = sandboxed_preprocessors()",
@@ -180,32 +191,54 @@ def grade_submission(root: Path, work: Path, assignment: str, student: str, fast
         f"c.SandboxedKernelManager.scratch_bytes = {limits.scratch_bytes}",
         f"c.SandboxedKernelManager.fast = {int(fast)}",
         f"c.SandboxedKernelManager.private_root = {str(job / 'kernels')!r}",
+        f"c.SandboxedKernelManager.pristine_file = {str(work / 'pristine.json') if (work / 'pristine.json').is_file() else ''!r}",
     ]))
     os.chmod(job / "kernels", 0o755)
-    log_path = work / "logs" / f"{student}--{assignment}.log"
+    log_path = work / "logs" / f"{name}.log"
+    budget = timeout * len(items)
+    stopped = ""
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student,
-                                    "--force"], cwd=job, env=nbgrader_environment(fast), stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", "*", "--force"], cwd=job,
+                                   env=nbgrader_environment(fast), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            process.wait(timeout=timeout)
+            process.wait(timeout=budget)
         except subprocess.TimeoutExpired:
             _kill_group(process)
-            result.problem = f"stopped after {timeout:g} s (the whole submission's time limit)"
-    notebooks = _release_notebooks(root, assignment)
-    executed = [job / "autograded" / student / assignment / f"{n}.ipynb" for n in notebooks]
-    if not result.problem and all(p.is_file() for p in executed):
-        target = work / "executed" / student / assignment
-        target.mkdir(parents=True, exist_ok=True)
-        for path in executed:
-            shutil.copy2(path, target / path.name)
-        result.ok, result.notebooks = True, notebooks
-    elif not result.problem:
-        tail = log_path.read_text(errors="replace")[-1500:]
-        result.problem = f"nbgrader could not grade it (exit status {process.returncode}); log tail:\n{tail}"
+            stopped = f"stopped after {budget:g} s (the time limit of its batch)"
+    seconds = (time.monotonic() - started) / len(items)
+    for result in results:
+        notebooks = _release_notebooks(root, result.assignment)
+        executed = [job / "autograded" / result.student / result.assignment / f"{n}.ipynb" for n in notebooks]
+        result.seconds = seconds
+        if notebooks and all(p.is_file() for p in executed):
+            target = work / "executed" / result.student / result.assignment
+            target.mkdir(parents=True, exist_ok=True)
+            for path in executed:
+                shutil.copy2(path, target / path.name)
+            result.ok, result.notebooks = True, notebooks
+        else:
+            tail = log_path.read_text(errors="replace")[-1500:]
+            result.problem = stopped or f"nbgrader could not grade it (exit status {process.returncode}); log tail:\n{tail}"
     shutil.rmtree(job, ignore_errors=True)
-    result.seconds = time.monotonic() - started
-    return result
+    return results
+
+
+def grade_submission(root: Path, work: Path, assignment: str, student: str, fast: bool = True,
+                     sandbox: bool = True, limits: Limits = Limits(), timeout: float = 1800) -> JobResult:
+    """Step 1 for one submission (see :func:`grade_batch`)."""
+    return grade_batch(root, work, [(assignment, student)], f"{student}--{assignment}", fast, sandbox, limits,
+                       timeout)[0]
+
+
+def batches(items: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, str]]]:
+    """Split the submissions into about ``2 * jobs`` batches of similar work, for ``jobs`` workers.
+
+    Round robin over the submissions sorted by assignment, so that every batch gets its
+    share of each assignment; more batches than workers lets a quick worker take another.
+    """
+    count = max(1, min(len(items), 2 * jobs))
+    return [chunk for chunk in (sorted(items)[i::count] for i in range(count)) if chunk]
 
 
 def _merge(root: Path, work: Path, results: list[JobResult], fast: bool) -> None:
@@ -369,20 +402,29 @@ def autograde(course: Path | str | None = None, assignments: list[str] | None = 
     with tempfile.TemporaryDirectory(prefix="autograde-") as tmp:
         work = Path(tmp)
         (work / "logs").mkdir()
+        if sandbox:  # computed once here instead of once per kernel (see course_utils.grading.PRISTINE_FILE)
+            from course_utils.grading import pristine_fingerprint
 
-        def run(item: tuple[str, str]) -> JobResult:
-            return grade_submission(root, work, item[0], item[1], fast, sandbox, limits, timeout)
+            (work / "pristine.json").write_text(json.dumps(pristine_fingerprint()))
+            os.chmod(work, 0o755)
+
+        def run(numbered: tuple[int, list[tuple[str, str]]]) -> list[JobResult]:
+            index, batch = numbered
+            done = grade_batch(root, work, batch, f"batch-{index}", fast, sandbox, limits, timeout)
+            # a batch stopped by its time limit: grade what it had not finished one by one
+            return [grade_submission(root, work, r.assignment, r.student, fast, sandbox, limits, timeout)
+                    if r.problem.startswith("stopped") else r for r in done]
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(run, pending))
+            results = [r for done in pool.map(run, enumerate(batches(pending, jobs))) for r in done]
         done = [r for r in results if r.ok]
         if done:
             _merge(root, work, done, fast)
         logs = root / "logs"
         logs.mkdir(exist_ok=True)
-        for r in results:
-            if not r.ok:
-                shutil.copy2(work / "logs" / f"{r.student}--{r.assignment}.log", logs / f"autograde-{r.student}--{r.assignment}.log")
+        for log in (work / "logs").glob("*.log"):
+            if any(not r.ok for r in results):
+                shutil.copy2(log, logs / f"autograde-{log.name}")
     graded = set()
     for r in results:
         autograded = [notebook_path(root, "autograded", r.assignment, r.student).with_name(f"{n}.ipynb")

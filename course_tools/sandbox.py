@@ -225,6 +225,7 @@ def _system_mounts() -> list[str]:
             args += ["--symlink", os.readlink(path), f"/{name}"]
         elif path.is_dir():
             args += ["--ro-bind", str(path), f"/{name}"]
+    args += ["--perms", "0755", "--dir", "/etc"]  # bubblewrap would make it 0700: unreadable to the sandbox's user
     for name in ("alternatives", "fonts", "localtime", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
                  "nsswitch.conf", "mime.types", "matplotlibrc"):
         path = Path("/etc") / name
@@ -251,7 +252,8 @@ def _parents(paths: list[Path], mounted: set[Path]) -> list[str]:
 
 
 def sandbox_command(command: list[str], private_dir: Path, uid: int | None = None,
-                    limits: Limits = Limits(), data_files: dict[str, Path] | None = None) -> list[str]:
+                    limits: Limits = Limits(), data_files: dict[str, Path] | None = None,
+                    system_files: dict[str, Path] | None = None) -> list[str]:
     """The command line that runs ``command`` sandboxed.
 
     Parameters
@@ -268,6 +270,8 @@ def sandbox_command(command: list[str], private_dir: Path, uid: int | None = Non
         Resource limits (see :class:`Limits`).
     data_files
         ``{name: host file}`` mounted read-only as ``HOME/name`` (an assignment's data files).
+    system_files
+        ``{absolute path in the sandbox: host file}`` mounted read-only (outside ``HOME``).
 
     Returns
     -------
@@ -314,6 +318,11 @@ def sandbox_command(command: list[str], private_dir: Path, uid: int | None = Non
         if "/" in name or name in ("", ".", "..") or not Path(path).is_file():
             raise ValueError(f"data file {name!r} -> {path}: give a plain file name and an existing file.")
         mounts += ["--ro-bind", str(Path(path).resolve()), f"{HOME}/{name}"]
+    for target, path in sorted((system_files or {}).items()):
+        if not target.startswith("/") or target.startswith((HOME, "/tmp")) or not Path(path).is_file():
+            raise ValueError(f"system file {target!r} -> {path}: give an absolute path outside the home and /tmp, "
+                             "and an existing file.")
+        mounts += ["--ro-bind", str(Path(path).resolve()), target]
     namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                   "--die-with-parent", "--new-session", "--hostname", "sandbox", "--chdir", HOME]
     if uid is None:
@@ -407,6 +416,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     processes = Int(Limits.processes, help="Processes and threads the kernel may have.").tag(config=True)
     scratch_bytes = Int(Limits.scratch_bytes, help="Size of the kernel's home and /tmp.").tag(config=True)
     fast = Int(1, help="1: the kernel runs with COURSE_FAST=1.").tag(config=True)
+    pristine_file = Unicode("", help="The grader's course_utils.grading.pristine_fingerprint(), as JSON.").tag(config=True)
     private_root = Unicode("", help="Folder for the kernels' private folders (default: the system's).").tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -454,7 +464,11 @@ class SandboxedKernelManager(AsyncKernelManager):
                                "knowingly.)")
         folder = Path(kw.pop("cwd", None) or self._private)
         data = {p.name: p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"} if folder.is_dir() else {}
-        command = sandbox_command(kernel_cmd, self._private, uid=self.run_uid, limits=self.limits, data_files=data)
+        from course_utils.grading import PRISTINE_FILE
+
+        system = {str(PRISTINE_FILE): Path(self.pristine_file)} if self.pristine_file else {}
+        command = sandbox_command(kernel_cmd, self._private, uid=self.run_uid, limits=self.limits, data_files=data,
+                                  system_files=system)
         if self.run_uid is not None:
             os.chown(self._private, self.run_uid, self.run_uid)
             os.chmod(self._private, 0o700)

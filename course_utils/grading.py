@@ -25,7 +25,7 @@ import types
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["CHECKED_MODULES", "KERAS_NAMES", "fingerprint", "pristine_fingerprint",
+__all__ = ["CHECKED_MODULES", "KERAS_NAMES", "PRISTINE_FILE", "fingerprint", "pristine_fingerprint",
            "keras_problems", "tampering", "assert_untampered"]
 
 #: Modules whose public attributes must match a fresh interpreter's.
@@ -136,12 +136,18 @@ def fingerprint(module_names: Iterable[str] = CHECKED_MODULES) -> dict[str, str]
     return found
 
 
+#: Where the grading sandbox puts, read-only, the fingerprint of :data:`CHECKED_MODULES` that the
+#: grader computed in a fresh interpreter of the same environment (saves starting one per kernel).
+PRISTINE_FILE = Path("/etc/course-utils-pristine.json")
+
+
 def pristine_fingerprint(module_names: Iterable[str] = CHECKED_MODULES) -> dict[str, str]:
     """:func:`fingerprint` computed by a freshly started, isolated Python interpreter.
 
     Nothing done in the current process (a notebook's kernel) reaches that interpreter:
     it is started with ``-I`` (no ``PYTHONPATH``, no user site, no current directory on
-    the path). The result is cached for the life of the process.
+    the path). The result is cached for the life of the process. In the grading sandbox the
+    grader has already computed it for :data:`CHECKED_MODULES` (:data:`PRISTINE_FILE`).
 
     Raises
     ------
@@ -149,6 +155,11 @@ def pristine_fingerprint(module_names: Iterable[str] = CHECKED_MODULES) -> dict[
         If ``module_names`` is not a list of module names, or the interpreter fails.
     """
     names = _check_names(module_names)
+    if names not in _PRISTINE and names == CHECKED_MODULES:
+        try:
+            _PRISTINE[names] = json.loads(PRISTINE_FILE.read_text())
+        except (OSError, ValueError):  # not in the grading sandbox: compute it below
+            pass
     if names not in _PRISTINE:
         program = ("import json, sys; from course_utils.grading import fingerprint; "
                    "print(json.dumps(fingerprint(sys.argv[1:])))")

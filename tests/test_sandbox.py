@@ -141,3 +141,19 @@ def test_sandbox_uid_checks_the_slot():
     assert sandbox_uid(3) >= 61003
     with pytest.raises(ValueError, match="slot"):
         sandbox_uid(-1)
+
+
+def test_system_files_are_readable_read_only_and_checked(tmp_path):
+    pristine = tmp_path / "pristine.json"
+    pristine.write_text('{"a": "b"}')
+    private = tmp_path / "private"
+    private.mkdir()
+    code = ("import os\nprint(open('/etc/course-utils-pristine.json').read(), os.path.isdir('/etc/fonts'))\n"
+            "try:\n    open('/etc/course-utils-pristine.json', 'w')\nexcept OSError as e:\n    print('refused', e.errno)\n")
+    uid = sandbox_uid(SLOT) if os.geteuid() == 0 else None
+    command = sandbox_command([sys.executable, "-c", code], private, uid=uid,
+                              system_files={"/etc/course-utils-pristine.json": pristine})
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert '{"a": "b"} True' in result.stdout and "refused" in result.stdout, result.stderr
+    with pytest.raises(ValueError, match="absolute path outside the home"):
+        sandbox_command([sys.executable], private, uid=uid, system_files={f"{HOME}/x": pristine})
