@@ -402,7 +402,9 @@ def autograde(course: Path | str | None = None, assignments: list[str] | None = 
     with tempfile.TemporaryDirectory(prefix="autograde-") as tmp:
         work = Path(tmp)
         (work / "logs").mkdir()
-        if sandbox:  # computed once here instead of once per kernel (see course_utils.grading.PRISTINE_FILE)
+        checked = any("assert_untampered" in path.read_text(errors="replace")
+                      for a in chosen for path in (root / "source" / a).glob("*.ipynb"))
+        if sandbox and checked:  # once here instead of once per kernel (course_utils.grading.PRISTINE_FILE)
             from course_utils.grading import pristine_fingerprint
 
             (work / "pristine.json").write_text(json.dumps(pristine_fingerprint()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,26 @@ def _text(value: Any, where: str, what: str) -> list[str]:
         bad = sorted({c for c in value if not c.isascii()})
         return [f"{where}: {what} has non-ASCII characters {bad}; write them in ASCII or as "
                 "HTML entities/LaTeX (e.g. &deg; or $\\le$)."]
+    return _dollars(value, where, what)
+
+
+def _dollars(value: str, where: str, what: str) -> list[str]:
+    """Each unescaped ``$`` opens or closes inline mathematics, which MathJax typesets.
+
+    As in pandoc's rule for ``$...$``: the text inside must not start or end with a space, and
+    the closing ``$`` must not be followed by a digit. Otherwise the dollars are prices or
+    stray signs (``closes between $6 and $58``) that would be typeset as italic mathematics.
+    """
+    signs = [m.start() for m in re.finditer(r"(?<!\\)\$", value)]
+    if len(signs) % 2:
+        return [f"{where}: {what} has an odd number of '$'; write inline mathematics as $...$ and a "
+                "dollar sign as \\$ (or write the amount as '6 US dollars')."]
+    for opening, closing in zip(signs[::2], signs[1::2]):
+        inside = value[opening + 1:closing]
+        after = value[closing + 1:closing + 2]
+        if not inside or inside[0].isspace() or inside[-1].isspace() or after.isdigit():
+            return [f"{where}: {what} has '{value[opening:closing + 2].strip()}', dollar signs that are not "
+                    "mathematics but would be typeset as such; write '6 US dollars' or escape them as \\$."]
     return []
 
 

@@ -324,3 +324,17 @@ def test_show_quiz_refuses_bad_quizzes_without_displaying(bank, shown, name, mes
     with pytest.raises(ValueError, match=message):
         show_quiz(name, bank)
     assert shown == []
+
+
+@pytest.mark.parametrize("text", ["closes between $6 (minimum) and $58 (maximum)", "costs $6 and $ 7", "a lone $ sign"])
+def test_validate_rejects_dollars_that_are_not_mathematics(good, text):
+    """MathJax would typeset '$6 (minimum) and $' as italic mathematics (it did, on the site, in quiz 06)."""
+    good[0]["question"] = text
+    with pytest.raises(ValueError, match=r"\$"):
+        validate_quiz(good)
+
+
+@pytest.mark.parametrize("text", ["the angle $2\\pi (d - 1) / D$ of day $d$", "a price of \\$6", "no dollars at all"])
+def test_validate_accepts_mathematics_and_escaped_dollars(good, text):
+    good[0]["question"] = text
+    assert validate_quiz(good) == good
