@@ -10,7 +10,8 @@ Changes relative to the last price do not have that problem::
 A forecast of the relative target turns back into a price with
 ``P_hat_(t+1) = P_t * exp(r_hat)`` (:func:`prices_from_relative`); ``r_hat = 0`` is the
 persistence forecast. For returns, :func:`directional_accuracy` scores whether the sign of a
-forecast was right and :func:`direction_table` sets it beside a coin and "always up".
+forecast was right and :func:`direction_table` sets it beside a coin and "always up", the
+latter compared with a paired test on the days the two disagree (:func:`sign_test`).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ __all__ = [
     "prices_from_relative",
     "directional_accuracy",
     "binomial_standard_error",
+    "sign_test",
     "direction_table",
 ]
 
@@ -208,6 +210,41 @@ def binomial_standard_error(p: float, n: int) -> float:
     return math.sqrt(p * (1 - p) / n)
 
 
+def sign_test(wins: int, losses: int) -> float:
+    """Exact two-sided sign test: could ``wins`` against ``losses`` come from a coin?
+
+    This is McNemar's exact test when the counts are the days on which two forecasts,
+    scored on the *same* days, disagree: ``wins`` days only the first was right, ``losses``
+    days only the second. Days on which both were right or both wrong say nothing about
+    which is better and are left out.
+
+    Parameters
+    ----------
+    wins, losses
+        Non-negative integer counts.
+
+    Returns
+    -------
+    float
+        Two-sided p-value, ``P(|B - m/2| >= |wins - m/2|)`` for ``B ~ Binomial(m, 0.5)``,
+        ``m = wins + losses``; 1.0 when ``m = 0``.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or not an integer.
+    """
+    for name, value in (("wins", wins), ("losses", losses)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer count of days; got {value!r}.")
+    total = int(wins) + int(losses)
+    if total == 0:
+        return 1.0
+    from scipy.stats import binomtest  # scipy comes with scikit-learn
+
+    return float(binomtest(int(wins), total, 0.5, alternative="two-sided").pvalue)
+
+
 def direction_table(y_true: Any, predictions: Mapping[str, Any]) -> pd.DataFrame:
     """Directional accuracy of several forecasts beside the two naive guesses.
 
@@ -222,11 +259,17 @@ def direction_table(y_true: Any, predictions: Mapping[str, Any]) -> pd.DataFrame
     -------
     pandas.DataFrame
         One row per forecast plus ``"always up"`` (index ``model``), sorted by accuracy, with
-        columns ``accuracy``, ``share forecast up``, ``z vs coin`` (``(accuracy - 0.5)`` in
-        standard errors of a coin on ``n`` days, ``binomial_standard_error(0.5, n)``) and
-        ``z vs always up`` (the difference to the "always up" accuracy ``a`` in units of
-        ``binomial_standard_error(a, n)``; a rough guide, since both are scored on the same
-        days). ``|z| < 2`` means indistinguishable from that guess at about the 5 % level.
+        columns
+
+        - ``accuracy`` and ``share forecast up``;
+        - ``z vs coin``: ``(accuracy - 0.5)`` in standard errors of a coin on ``n`` days,
+          ``binomial_standard_error(0.5, n)`` (a one-sample comparison: the coin is not
+          scored on the data);
+        - ``better than always up`` and ``worse than always up``: the days on which only this
+          forecast, or only "always up", got the direction right (on every other day the two
+          agree in being right or wrong, so those days cannot tell them apart);
+        - ``p vs always up``: the exact two-sided McNemar (sign) test on those days,
+          :func:`sign_test`. ``p < 0.05`` means the difference is unlikely to be luck.
 
     Raises
     ------
@@ -244,17 +287,21 @@ def direction_table(y_true: Any, predictions: Mapping[str, Any]) -> pd.DataFrame
     forecasts = {str(name): value for name, value in predictions.items()}
     forecasts["always up"] = np.ones_like(true)
     n = true.size
+    always_up_right = true > 0
     rows = []
     for name, values in forecasts.items():
         try:
             accuracy = directional_accuracy(true, values)
         except ValueError as exc:
             raise ValueError(f"Forecast {name!r}: {exc}") from None
-        share_up = float(np.mean(np.asarray(values, dtype=np.float64).reshape(-1) > 0))
-        rows.append({"model": name, "accuracy": accuracy, "share forecast up": share_up})
+        forecast_up = np.asarray(values, dtype=np.float64).reshape(-1) > 0
+        right = forecast_up == always_up_right
+        better = int(np.sum(right & ~always_up_right))
+        worse = int(np.sum(~right & always_up_right))
+        rows.append({"model": name, "accuracy": accuracy,
+                     "share forecast up": float(np.mean(forecast_up)),
+                     "z vs coin": (accuracy - 0.5) / binomial_standard_error(0.5, n),
+                     "better than always up": better, "worse than always up": worse,
+                     "p vs always up": sign_test(better, worse)})
     table = pd.DataFrame(rows).set_index("model")
-    always_up = table.loc["always up", "accuracy"]
-    table["z vs coin"] = (table["accuracy"] - 0.5) / binomial_standard_error(0.5, n)
-    spread = binomial_standard_error(float(always_up), n)
-    table["z vs always up"] = (table["accuracy"] - always_up) / spread if spread > 0 else np.nan
     return table.sort_values("accuracy", ascending=False, kind="stable")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from course_utils.returns import (binomial_standard_error, direction_table, directional_accuracy,
-                                  log_returns, prices_from_relative, relative_windows)
+                                  log_returns, prices_from_relative, relative_windows, sign_test)
 from course_utils.windows import make_windows
 
 
@@ -61,10 +61,39 @@ def test_direction_table():
     assert table.loc["always up", "accuracy"] == 0.75 and table.loc["model", "accuracy"] == 0.75
     assert table.loc["always up", "share forecast up"] == 1.0
     assert table.loc["model", "z vs coin"] == pytest.approx(0.25 / 0.25)
-    assert table.loc["model", "z vs always up"] == pytest.approx(0.0)
-    assert list(table.columns) == ["accuracy", "share forecast up", "z vs coin", "z vs always up"]
-    # every day up: "always up" is perfect and its spread is zero
-    assert np.isnan(direction_table(np.ones(3), {"m": np.ones(3)})["z vs always up"]).all()
+    # the model is right alone on day 3 and wrong alone on day 2
+    assert table.loc["model", "better than always up"] == 1
+    assert table.loc["model", "worse than always up"] == 1
+    assert table.loc["model", "p vs always up"] == pytest.approx(1.0)
+    assert table.loc["always up", "p vs always up"] == 1.0
+    assert list(table.columns) == ["accuracy", "share forecast up", "z vs coin",
+                                   "better than always up", "worse than always up",
+                                   "p vs always up"]
+
+
+def test_direction_table_pairs_the_days():
+    # 100 days, 60 up. "always up" is right on 60. A model that agrees with it on 90 days and
+    # differs on 10 (right alone on 9 of them) is 8 points better: the paired test sees 9 to 1.
+    true = np.where(np.arange(100) < 60, 0.01, -0.01)
+    forecast = np.ones(100)
+    forecast[[60, 61, 62, 63, 64, 65, 66, 67, 68, 0]] = -1.0
+    table = direction_table(true, {"m": forecast})
+    row = table.loc["m"]
+    assert row["accuracy"] == pytest.approx(0.68)
+    assert (row["better than always up"], row["worse than always up"]) == (9, 1)
+    assert row["p vs always up"] == pytest.approx(sign_test(9, 1))
+    assert row["p vs always up"] == pytest.approx(22 / 1024)  # 2 * P(B >= 9), B ~ Bin(10, 0.5)
+
+
+def test_sign_test():
+    assert sign_test(0, 0) == 1.0
+    assert sign_test(5, 5) == pytest.approx(1.0)
+    assert sign_test(10, 0) == pytest.approx(2 / 1024)
+    assert sign_test(0, 10) == pytest.approx(2 / 1024)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        sign_test(-1, 3)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        sign_test(2.5, 3)
 
 
 @pytest.mark.parametrize("bad, match", [
