@@ -143,8 +143,10 @@ def load_melbourne_temperatures(fill: str | None = "interpolate") -> pd.DataFram
     ----------
     fill
         ``"interpolate"`` (default): the two missing days get the mean of their neighbours
-        and ``imputed`` is True on them. ``None``: the two rows are present with NaN values,
-        so a lesson can find and handle the gap itself.
+        and ``imputed`` is True on them. It uses the day after the gap, so it suits a
+        historical data set, not a live forecast. ``"ffill"``: they repeat the day before,
+        which is all a forecaster knows on the day (causal). ``None``: the two rows are
+        present with NaN values, so a lesson can find and handle the gap itself.
 
     Returns
     -------
@@ -152,14 +154,16 @@ def load_melbourne_temperatures(fill: str | None = "interpolate") -> pd.DataFram
         3,652 rows indexed by a daily ``DatetimeIndex`` named ``Date``; columns ``min_temp``
         and ``max_temp`` (degrees Celsius) and ``imputed`` (bool).
     """
-    if fill not in ("interpolate", None):
-        raise ValueError(f"fill must be 'interpolate' or None; got {fill!r}.")
+    if not (fill is None or (isinstance(fill, str) and fill in ("interpolate", "ffill"))):
+        raise ValueError(f"fill must be 'interpolate', 'ffill' or None; got {fill!r}.")
     raw = _read_melbourne()
     calendar = pd.date_range(raw.index[0], raw.index[-1], freq="D", name="Date")
     frame = raw.reindex(calendar)
     frame["imputed"] = frame["min_temp"].isna()
     if fill == "interpolate":
         frame[["min_temp", "max_temp"]] = frame[["min_temp", "max_temp"]].interpolate("linear")
+    elif fill == "ffill":
+        frame[["min_temp", "max_temp"]] = frame[["min_temp", "max_temp"]].ffill()
     return frame
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validate import count, feature_index
 
-__all__ = ["make_windows", "chronological_split", "fit_scaler", "FittedScaler"]
+__all__ = ["make_windows", "chronological_split", "purged_block_split", "fit_scaler", "FittedScaler"]
 
 
 def _as_2d(series: Any, name: str = "series") -> np.ndarray:
@@ -143,6 +143,65 @@ def chronological_split(data: Any, train: float = 0.7, val: float = 0.15) -> tup
     take = data.iloc if hasattr(data, "iloc") else data
     return take[:n_train], take[n_train : n_train + n_val], take[n_train + n_val :]
 
+
+
+def purged_block_split(n_windows: int, lookback: int, n_blocks: int = 20, test_blocks: int = 3,
+                       seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of training and test windows: random contiguous test blocks, purged.
+
+    A diagnostic split, not a forecasting one (training windows lie after test windows
+    too). The windows ``0 .. n_windows - 1`` are cut into ``n_blocks`` contiguous blocks and
+    ``test_blocks`` of them, drawn at random, are the test windows. Window ``i`` of
+    :func:`make_windows` reads rows ``i .. i + lookback`` (inputs and target), so windows
+    ``i`` and ``j`` share a row when ``|i - j| <= lookback``; every training window that
+    shares a row with a test window is dropped (the *purge*). Compared with a shuffled split
+    on the same series, the test windows still come from the whole period, but none of
+    their rows is seen in training, which isolates the leak of the shuffled split.
+
+    Parameters
+    ----------
+    n_windows
+        Number of windows, e.g. ``len(X)``.
+    lookback
+        Input steps per window (as given to ``make_windows``; one target step is assumed).
+    n_blocks, test_blocks
+        Blocks to cut, and how many of them are test blocks (``1 <= test_blocks < n_blocks``).
+    seed
+        Seed of the random choice of test blocks.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(train_positions, test_positions)``, sorted integer positions into the windows.
+
+    Raises
+    ------
+    ValueError
+        If a count is not a positive integer, ``test_blocks >= n_blocks``, or the blocks are
+        too short for a purge to leave any training window.
+    """
+    n_windows = count(n_windows, "n_windows")
+    lookback = count(lookback, "lookback")
+    n_blocks = count(n_blocks, "n_blocks", least=2)
+    test_blocks = count(test_blocks, "test_blocks")
+    seed = count(seed, "seed", least=0)
+    if test_blocks >= n_blocks:
+        raise ValueError(f"test_blocks ({test_blocks}) must be smaller than n_blocks ({n_blocks}) so "
+                         "that some blocks are left for training.")
+    if n_windows < n_blocks * (2 * lookback + 1):
+        raise ValueError(
+            f"{n_windows} windows cut into {n_blocks} blocks give blocks shorter than "
+            f"2 * lookback + 1 = {2 * lookback + 1}, so the purge would empty them; use fewer "
+            "blocks or a longer series.")
+    block_of = np.arange(n_windows) * n_blocks // n_windows
+    chosen = np.random.default_rng(seed).choice(n_blocks, size=test_blocks, replace=False)
+    is_test = np.isin(block_of, chosen)
+    test_positions = np.flatnonzero(is_test)
+    # a window is purged when a test window lies within lookback positions of it (either side)
+    near_test = np.convolve(is_test.astype(np.int64), np.ones(2 * lookback + 1, dtype=np.int64),
+                            mode="same") > 0
+    train_positions = np.flatnonzero(~near_test)
+    return train_positions, test_positions
 
 @dataclass(frozen=True)
 class FittedScaler:

@@ -241,9 +241,18 @@ def test_melbourne_loaders_do_not_share_state():
     assert load_melbourne_temperatures().loc["1981-01-01", "min_temp"] == 20.7
 
 
-@pytest.mark.parametrize("fill", ["linear", "ffill", "", 0, False])
+def test_melbourne_ffill_repeats_the_day_before():
+    frame = load_melbourne_temperatures(fill="ffill")
+    for day in ["1984-12-31", "1988-12-31"]:
+        before = pd.Timestamp(day) - pd.Timedelta(days=1)
+        assert frame.loc[day, "imputed"]
+        assert frame.loc[day, ["min_temp", "max_temp"]].tolist() == frame.loc[before, ["min_temp", "max_temp"]].tolist()
+    assert not frame[["min_temp", "max_temp"]].isna().any().any()
+
+
+@pytest.mark.parametrize("fill", ["linear", "bfill", "", 0, False])
 def test_melbourne_rejects_unknown_fill(fill):
-    with pytest.raises(ValueError, match="fill must be 'interpolate' or None"):
+    with pytest.raises(ValueError, match="fill must be 'interpolate', 'ffill' or None"):
         load_melbourne_temperatures(fill=fill)
 
 

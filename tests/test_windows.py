@@ -348,3 +348,33 @@ def test_fit_scaler_rejects_constant_feature(kind):
     train = np.array([[1.0, 5.0, 2.0], [2.0, 5.0, 2.0], [3.0, 5.0, 2.0]])
     with pytest.raises(ValueError, match=r"Feature\(s\) \[1, 2\] are constant"):
         fit_scaler(train, kind=kind)
+
+
+def test_purged_block_split_leaves_no_shared_row():
+    from course_utils.windows import purged_block_split
+
+    lookback = 5
+    train, test = purged_block_split(400, lookback, n_blocks=10, test_blocks=3, seed=1)
+    assert len(test) == 120 and len(np.intersect1d(train, test)) == 0
+    assert np.all(np.diff(train) > 0) and np.all(np.diff(test) > 0)
+    # window i reads rows i .. i + lookback: no training window shares a row with a test window
+    rows = lambda positions: {row for i in positions for row in range(i, i + lookback + 1)}  # noqa: E731
+    assert not rows(train) & rows(test)
+    # and only the windows that must go are purged: three blocks, at most 2 * lookback each side
+    assert len(train) >= 400 - 120 - 3 * 2 * lookback
+    # the test windows are three whole blocks of 40 consecutive windows
+    assert len(set(test // 40)) == 3
+    # a different seed draws different blocks; the same seed the same
+    assert not np.array_equal(test, purged_block_split(400, lookback, 10, 3, seed=2)[1])
+    assert np.array_equal(test, purged_block_split(400, lookback, 10, 3, seed=1)[1])
+
+
+def test_purged_block_split_errors():
+    from course_utils.windows import purged_block_split
+
+    with pytest.raises(ValueError, match="smaller than n_blocks"):
+        purged_block_split(400, 5, n_blocks=4, test_blocks=4)
+    with pytest.raises(ValueError, match="purge would empty"):
+        purged_block_split(50, 5, n_blocks=10)
+    with pytest.raises(ValueError, match="lookback must be an integer"):
+        purged_block_split(400, 0)
