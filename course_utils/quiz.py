@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["QUIZ_DIR", "QUESTION_TYPES", "quiz_path", "list_quizzes", "load_quiz",
-           "validate_quiz", "show_quiz"]
+           "validate_quiz", "show_quiz", "typeset"]
 
 #: Folder of the quiz bank (``quizzes/`` at the root of the course).
 QUIZ_DIR: Path = Path(__file__).resolve().parent.parent / "quizzes"
@@ -78,7 +78,56 @@ def _dollars(value: str, where: str, what: str) -> list[str]:
         if not inside or inside[0].isspace() or inside[-1].isspace() or after.isdigit():
             return [f"{where}: {what} has '{value[opening:closing + 2].strip()}', dollar signs that are not "
                     "mathematics but would be typeset as such; write '6 US dollars' or escape them as \\$."]
+        try:
+            _mathml(inside)
+        except ValueError as exc:
+            return [f"{where}: {what} has ${inside}$, which is not LaTeX this course can typeset ({exc}); "
+                    "use plain LaTeX such as $h_{t-1}$, $\\sigma(x)$ or $0.9^{50}$."]
     return []
+
+
+def _mathml(latex: str) -> str:
+    """Inline MathML for the LaTeX of one ``$...$``; ``ValueError`` if it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    unescaped = re.sub(r"\\[{}]", "", latex)
+    if unescaped.count("{") != unescaped.count("}"):
+        raise ValueError("its braces { } do not pair up")
+    try:
+        mathml = convert(latex, display="inline")
+    except Exception as exc:  # latex2mathml raises its own exception classes
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    unknown = re.findall(r"\\[A-Za-z]+", mathml)
+    if unknown:
+        raise ValueError(f"unknown command {unknown[0]}")
+    return mathml
+
+
+_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+
+def typeset(text: str) -> str:
+    """Quiz text with every ``$...$`` replaced by inline MathML and ``\\$`` by a dollar sign.
+
+    Browsers draw MathML themselves, so the quiz needs no MathJax: it looks the same in
+    JupyterLab (whose MathJax jupyterquiz cannot reach), on the course site and offline.
+    """
+    converted = _MATH.sub(lambda match: _mathml(match.group(1)), text)
+    return converted.replace("\\$", "&#36;")
+
+
+def _typeset_question(question: dict) -> dict:
+    """A copy of ``question`` whose texts (question, answers, feedback) are typeset."""
+    copy = dict(question)
+    for key in ("question", "feedback"):
+        if isinstance(copy.get(key), str):
+            copy[key] = typeset(copy[key])
+    copy["answers"] = [
+        {key: typeset(value) if key in ("answer", "feedback") and isinstance(value, str) else value
+         for key, value in answer.items()}
+        for answer in question.get("answers", [])
+    ]
+    return copy
 
 
 def _number(value: Any) -> bool:
@@ -261,4 +310,4 @@ def show_quiz(name: str, quiz_dir: Path | None = None, shuffle_answers: bool = T
     # JupyterLab 4 ships MathJax 3 without `typeset`; jupyterquiz then fetches MathJax from a
     # CDN, which fails offline and breaks every click. A no-op `typeset` keeps it local.
     display(Javascript(_MATHJAX_SHIM))
-    display_quiz(questions, shuffle_answers=shuffle_answers)
+    display_quiz([_typeset_question(question) for question in questions], shuffle_answers=shuffle_answers)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from course_utils.quiz import typeset
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Screenshots for a person to look at (git-ignored).
 OUTPUT_DIR = ROOT / "test-output"
@@ -24,7 +26,7 @@ CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 INSTALL_HINT = ("install Debian's Chromium with `apt-get update && apt-get install -y chromium` "
-                "(.ci/run does this in CI), or point COURSE_CHROMIUM at a Chromium executable")
+                "(`make test` does this when it may), or point COURSE_CHROMIUM at a Chromium executable")
 
 
 def launch_chromium(playwright: Any):
@@ -186,8 +188,23 @@ def shown(text: str) -> str:
 _QUESTION_SELECTOR = ".Quiz"
 
 
+_INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+QUESTION_MATH_JS = """(wrapper) => {
+  const question = wrapper.querySelector('[id^=quizQn]');
+  return {text: question ? question.innerText : '',
+          math: question ? question.querySelectorAll('math').length : 0,
+          answerText: [...wrapper.querySelectorAll('label.MCButton')].map(l => l.innerText).join(' '),
+          answerMath: wrapper.querySelectorAll('label.MCButton math').length};
+}"""
+
+
 def check_quiz_renders(container: Any, questions: list[dict], where: str) -> None:
-    """Every question of ``questions`` is shown, in order, in the quiz ``container``."""
+    """Every question of ``questions`` is shown, in order, in the quiz ``container``.
+
+    Its mathematics is typeset: each ``$...$`` of the question and of its answers is one
+    MathML ``<math>`` element, and no TeX delimiter (``$``, ``\\(``) is left in the text.
+    """
     wrappers = container.locator(_QUESTION_SELECTOR)
     wrappers.nth(len(questions) - 1).wait_for(state="attached", timeout=30_000)
     assert wrappers.count() == len(questions), (
@@ -197,6 +214,19 @@ def check_quiz_renders(container: Any, questions: list[dict], where: str) -> Non
         start = plain_prefix(question["question"])
         assert text.startswith(start[:60]), (
             f"{where}: question {index + 1} shows {text[:80]!r}, expected {start[:80]!r}")
+        report = wrappers.nth(index).evaluate(QUESTION_MATH_JS)
+        expected = len(_INLINE_MATH.findall(question["question"]))
+        expected_in_answers = sum(len(_INLINE_MATH.findall(answer.get("answer", "")))
+                                  for answer in question.get("answers", []) if "value" not in answer)
+        assert report["math"] == expected, (
+            f"{where}: question {index + 1} shows {report['math']} typeset formulas; its text has {expected}")
+        if question["type"] in ("multiple_choice", "many_choice"):
+            assert report["answerMath"] == expected_in_answers, (
+                f"{where}: the answers of question {index + 1} show {report['answerMath']} typeset formulas; "
+                f"their texts have {expected_in_answers}")
+        for shown_text in (report["text"], report["answerText"]):
+            left = [mark for mark in ("$", "\\(", "\\)", "\\[") if mark in shown_text]
+            assert not left, f"{where}: question {index + 1} shows untypeset TeX {left}: {shown_text[:160]!r}"
 
 
 def _choice_label(wrapper: Any, answer: dict, where: str):
@@ -205,7 +235,7 @@ def _choice_label(wrapper: Any, answer: dict, where: str):
     target = plain_prefix(answer.get("answer", "")) if "answer" in answer else ""
     matches = [labels.nth(i) for i in range(labels.count())
                if shown(labels.nth(i).inner_text()).startswith(target)
-               and labels.nth(i).get_attribute("data-feedback") == answer["feedback"]]
+               and labels.nth(i).get_attribute("data-feedback") == typeset(answer["feedback"])]
     assert len(matches) == 1, f"{where}: found {len(matches)} buttons for answer {target!r}"
     return matches[0]
 

@@ -18,14 +18,18 @@ import sys
 import time
 import urllib.request
 
+import nbformat
 import pytest
 
-from browser_support import OUTPUT_DIR, PageWatch, answer_quiz, launch_chromium, start_playwright
+from browser_support import (OUTPUT_DIR, PageWatch, answer_quiz, check_quiz_renders, launch_chromium,
+                             start_playwright)
 from course_utils.navigation import NOTEBOOK_DIR
 from course_utils.quiz import load_quiz
 
 NOTEBOOK = "00_welcome.ipynb"
 QUIZ = "00_welcome"
+#: A notebook made by the test that only shows the quiz with the most mathematics.
+MATH_NOTEBOOK, MATH_QUIZ = "math_quiz.ipynb", "02_lstm_gate_maths"
 START_TIMEOUT_S = 180
 #: jupyterquiz, seeing JupyterLab 4's MathJax 3 without a global ``typeset``, tries to load
 #: MathJax from this CDN; offline that fails and jupyterquiz later throws this TypeError. The
@@ -63,6 +67,11 @@ def lab(tmp_path_factory):
     notebooks = home / "notebooks"
     notebooks.mkdir()
     shutil.copy(NOTEBOOK_DIR / NOTEBOOK, notebooks / NOTEBOOK)
+    math_notebook = nbformat.v4.new_notebook()
+    math_notebook.cells = [nbformat.v4.new_code_cell(
+        f"from course_utils.quiz import show_quiz\n\nshow_quiz({MATH_QUIZ!r})")]
+    math_notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(math_notebook, notebooks / MATH_NOTEBOOK)
     for name, values in SETTINGS.items():
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +172,35 @@ def test_notebook_00_quiz_and_figure_work_in_jupyterlab(lab):
         page.screenshot(path=str(OUTPUT_DIR / "jupyterlab_failure.png"))
         (OUTPUT_DIR / "jupyterlab_console.txt").write_text("\n".join(watch.problems()) + "\n")
         raise
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+def test_quiz_mathematics_is_typeset_in_jupyterlab(lab):
+    """Every $...$ of a quiz becomes MathML that JupyterLab shows offline, with no TeX left."""
+    base, token = lab
+    questions = load_quiz(MATH_QUIZ)
+    assert sum(question["question"].count("$") for question in questions) >= 4, (
+        f"{MATH_QUIZ} should hold mathematics for this test to mean anything")
+    playwright = start_playwright()
+    browser = launch_chromium(playwright)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    watch = PageWatch(page, (base,))
+    try:
+        page.goto(f"{base}/lab/tree/{MATH_NOTEBOOK}?token={token}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=START_TIMEOUT_S * 1000)
+        kernel_idle(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        quiz = page.locator(".jp-OutputArea-output div[data-shufflequestions]")
+        quiz.locator(".Quiz").nth(len(questions) - 1).wait_for(state="attached", timeout=180_000)
+        check_quiz_renders(quiz, questions, f"JupyterLab, quiz {MATH_QUIZ}")
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        quiz.locator(".Quiz").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT_DIR / "jupyterlab_quiz_mathematics.png"))
+        unexpected = [url for url in watch.external if not url.startswith(KNOWN_EXTERNAL)]
+        assert not unexpected, f"JupyterLab page requested the network: {unexpected}"
     finally:
         browser.close()
         playwright.stop()

@@ -66,8 +66,11 @@ def server(site):
     httpd.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope, not session: Playwright's sync API allows one instance per thread, and
+    # with pytest-xdist the JupyterLab test may run next in the same worker (it then failed
+    # with "using Playwright Sync API inside the asyncio loop").
     playwright = start_playwright()
     chromium = launch_chromium(playwright)
     yield chromium

@@ -298,7 +298,7 @@ def test_load_quiz_reads_utf8_and_rejects_non_ascii_text(tmp_path, good):
 @pytest.fixture
 def shown(monkeypatch):
     """Replace jupyterquiz.display_quiz with a recorder of its calls."""
-    jupyterquiz = pytest.importorskip("jupyterquiz")
+    import jupyterquiz  # a dependency of the course: a failed import fails the test
     calls = []
     monkeypatch.setattr(jupyterquiz, "display_quiz",
                         lambda questions, **kwargs: calls.append((questions, kwargs)))
@@ -338,3 +338,33 @@ def test_validate_rejects_dollars_that_are_not_mathematics(good, text):
 def test_validate_accepts_mathematics_and_escaped_dollars(good, text):
     good[0]["question"] = text
     assert validate_quiz(good) == good
+
+
+@pytest.mark.parametrize("maths", ["$\\frac{1$", "$\\notacommand x$", "$x^$"])
+def test_validate_rejects_mathematics_that_cannot_be_typeset(good, maths):
+    good[0]["question"] = f"the formula {maths} is broken"
+    with pytest.raises(ValueError, match="not LaTeX this course can typeset"):
+        validate_quiz(good)
+
+
+def test_typeset_turns_mathematics_into_mathml_and_keeps_escaped_dollars():
+    from course_utils.quiz import typeset
+
+    text = typeset("the state $h_{t-1}$ costs \\$6, and $0.9^{50}$ is small")
+    assert text.count("<math") == 2 and "<msub><mi>h</mi>" in text and "<msup>" in text
+    assert "$" not in text.replace("&#36;", "") and "&#36;6" in text
+    assert typeset("no mathematics") == "no mathematics"
+
+
+def test_show_quiz_gives_jupyterquiz_mathml_not_tex(monkeypatch, good, tmp_path):
+    import jupyterquiz
+
+    from course_utils.quiz import show_quiz
+
+    good[0]["question"] = "Is $\\sigma(x) \\le 1$ for every $x$?"
+    (tmp_path / "maths.json").write_text(json.dumps(good))
+    shown = []
+    monkeypatch.setattr(jupyterquiz, "display_quiz", lambda questions, **_: shown.extend(questions))
+    show_quiz("maths", tmp_path)
+    assert shown[0]["question"].count("<math") == 2 and "$" not in shown[0]["question"]
+    assert good[0]["question"].count("$") == 4  # the bank itself is unchanged
