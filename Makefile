@@ -10,7 +10,11 @@ PYTHON := python3
 endif
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# TensorFlow build: `cpu` (on Linux x86-64 the CPU-only `tensorflow-cpu`, which never sees a GPU)
+# or `gpu` (`tensorflow[and-cuda]`, same version, CUDA from pip; needs an NVIDIA driver), e.g.
+# `make lab TENSORFLOW=gpu`. Switching reinstalls TensorFlow in .venv (tools/tensorflow_build.py).
+TENSORFLOW ?= cpu
+STAMP := $(VENV)/.installed-stamp-$(TENSORFLOW)
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -57,6 +61,8 @@ $(STAMP): pyproject.toml | $(VENV)/pyvenv.cfg
 	@$(BIN)/python tools/check_python.py || { echo "       (.venv was made with that Python: run make clean first)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python tools/tensorflow_build.py $(TENSORFLOW)
+	@rm -f $(VENV)/.installed-stamp-*
 	@touch $(STAMP)
 	@echo "installed the course into $(VENV)"
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 sys.path.insert(0, str(ROOT / "tools"))
 import check_python  # noqa: E402
+import tensorflow_build  # noqa: E402,F401
 
 
 def dependency_names() -> set[str]:
@@ -94,6 +95,19 @@ def test_setup_is_up_to_date_after_install():
     result = subprocess.run(["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0
     assert "pip install" not in result.stdout, "setup would reinstall although pyproject.toml is unchanged"
+
+
+def test_tensorflow_gpu_build_is_one_make_variable(monkeypatch, capsys):
+    """`make lab TENSORFLOW=gpu` installs the CUDA build; wrong values and platforms say why."""
+    import tensorflow_build
+
+    result = subprocess.run(["make", "-n", "setup", "TENSORFLOW=gpu"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and "tools/tensorflow_build.py gpu" in result.stdout
+    assert tensorflow_build.main(["tpu"]) == 2
+    assert "TENSORFLOW=cpu or TENSORFLOW=gpu" in capsys.readouterr().err
+    monkeypatch.setattr(tensorflow_build.sys, "platform", "darwin")
+    assert tensorflow_build.main(["gpu"]) == 1
+    assert "needs Linux on x86-64 with an NVIDIA driver" in capsys.readouterr().err
 
 
 def test_ci_runs_make_test():
