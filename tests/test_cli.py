@@ -1,0 +1,61 @@
+"""course_tools.cli: the `course` command, and the learner's package free of the tools."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_tools import cli
+
+COURSE = Path(sys.executable).with_name("course")
+LEARNER_MODULES = ["plots", "datasets", "metrics", "grading", "config", "baselines", "quiz", "pipelines",
+                   "results", "architectures", "text", "leak_checks", "windows", "rnn_reference", "features",
+                   "returns", "lstm_training", "residuals", "multistep", "gaps", "walk_forward", "tuning",
+                   "system", "seed_variance", "protocol", "navigation", "lstm_inspect", "gradients", "clips"]
+
+
+def test_the_course_script_lists_every_command():
+    assert COURSE.is_file(), "pyproject.toml's [project.scripts] installs `course` into .venv/bin (make setup)"
+    result = subprocess.run([str(COURSE), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for name in ("release", "collect", "autograde", "feedback", "grades", "validate",
+                 "quizzes", "site", "bench", "nav", "corpus", "prose"):
+        assert f"  {name} " in result.stdout, f"`course --help` does not list {name}"
+
+
+def test_a_command_reaches_its_module(capsys):
+    assert cli.main(["nav"]) == 0  # checks, writes nothing: the committed navigation is up to date
+    assert "up to date" in capsys.readouterr().out
+    result = subprocess.run([str(COURSE), "autograde", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--no-sandbox" in result.stdout
+
+
+def test_unknown_or_missing_command(capsys):
+    assert cli.main(["regrade"]) == 2
+    assert "unknown command 'regrade'" in capsys.readouterr().err
+    assert cli.main([]) == 2
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["autograde", "--course", "/c", "--jobs", "2"], ["--course", "/c", "autograde", "--jobs", "2"]),
+    (["grades", "--course=/c"], ["--course=/c", "grades"]),
+    (["release"], ["release"]),
+])
+def test_the_course_option_goes_first_for_the_instructor(monkeypatch, argv, expected):
+    seen = []
+    monkeypatch.setattr(cli, "_main_of", lambda module: lambda arguments: seen.append((module, arguments)) or 0)
+    assert cli.main(argv) == 0
+    assert seen == [("course_utils.instructor", expected)]
+
+
+def test_a_learner_kernel_imports_none_of_the_tools():
+    """Every course_utils module a notebook or an assignment imports, and nothing of the grader."""
+    code = ("import importlib, sys\n"
+            f"for name in {LEARNER_MODULES!r}: importlib.import_module('course_utils.' + name)\n"
+            "print(sorted(m for m in ('nbgrader', 'nbconvert', 'nbclient', 'playwright', 'course_tools') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
