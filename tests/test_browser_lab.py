@@ -188,9 +188,14 @@ def test_quiz_mathematics_is_typeset_in_jupyterlab(lab):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     watch = PageWatch(page, (base,))
     try:
-        page.goto(f"{base}/lab/tree/{MATH_NOTEBOOK}?token={token}")
+        # A workspace of its own, reset: otherwise JupyterLab restores notebook 00 from the other
+        # test beside this one, and "Run All Cells" may run whichever of the two is active.
+        page.goto(f"{base}/lab/workspaces/math/tree/{MATH_NOTEBOOK}?token={token}&reset")
         page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=START_TIMEOUT_S * 1000)
         kernel_idle(page)
+        tabs = page.locator(".jp-NotebookPanel")
+        assert tabs.count() == 1, f"the math workspace should hold one notebook, it holds {tabs.count()}"
+        tabs.first.locator(".jp-Cell").first.click()  # make it the active notebook
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         quiz = page.locator(".jp-OutputArea-output div[data-shufflequestions]")
