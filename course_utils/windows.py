@@ -151,7 +151,9 @@ def purged_block_split(n_windows: int, lookback: int, n_blocks: int = 20, test_b
 
     A diagnostic split, not a forecasting one (training windows lie after test windows
     too). The windows ``0 .. n_windows - 1`` are cut into ``n_blocks`` contiguous blocks and
-    ``test_blocks`` of them, drawn at random, are the test windows. Window ``i`` of
+    ``test_blocks`` of them, drawn at random among the *inner* blocks (never the first or the
+    last), are the test windows: every test block has training data on both sides, so its
+    levels lie among those training saw (a last block of a trending price would not). Window ``i`` of
     :func:`make_windows` reads rows ``i .. i + lookback`` (inputs and target), so windows
     ``i`` and ``j`` share a row when ``|i - j| <= lookback``; every training window that
     shares a row with a test window is dropped (the *purge*). Compared with a shuffled split
@@ -165,7 +167,7 @@ def purged_block_split(n_windows: int, lookback: int, n_blocks: int = 20, test_b
     lookback
         Input steps per window (as given to ``make_windows``; one target step is assumed).
     n_blocks, test_blocks
-        Blocks to cut, and how many of them are test blocks (``1 <= test_blocks < n_blocks``).
+        Blocks to cut, and how many of them are test blocks (``1 <= test_blocks <= n_blocks - 2``).
     seed
         Seed of the random choice of test blocks.
 
@@ -177,24 +179,24 @@ def purged_block_split(n_windows: int, lookback: int, n_blocks: int = 20, test_b
     Raises
     ------
     ValueError
-        If a count is not a positive integer, ``test_blocks >= n_blocks``, or the blocks are
+        If a count is not a positive integer, ``test_blocks > n_blocks - 2``, or the blocks are
         too short for a purge to leave any training window.
     """
     n_windows = count(n_windows, "n_windows")
     lookback = count(lookback, "lookback")
-    n_blocks = count(n_blocks, "n_blocks", least=2)
+    n_blocks = count(n_blocks, "n_blocks", least=3)
     test_blocks = count(test_blocks, "test_blocks")
     seed = count(seed, "seed", least=0)
-    if test_blocks >= n_blocks:
-        raise ValueError(f"test_blocks ({test_blocks}) must be smaller than n_blocks ({n_blocks}) so "
-                         "that some blocks are left for training.")
+    if test_blocks > n_blocks - 2:
+        raise ValueError(f"test_blocks ({test_blocks}) must be at most n_blocks - 2 ({n_blocks - 2}): test "
+                         "blocks are drawn among the inner blocks, and the first and last stay for training.")
     if n_windows < n_blocks * (2 * lookback + 1):
         raise ValueError(
             f"{n_windows} windows cut into {n_blocks} blocks give blocks shorter than "
             f"2 * lookback + 1 = {2 * lookback + 1}, so the purge would empty them; use fewer "
             "blocks or a longer series.")
     block_of = np.arange(n_windows) * n_blocks // n_windows
-    chosen = np.random.default_rng(seed).choice(n_blocks, size=test_blocks, replace=False)
+    chosen = 1 + np.random.default_rng(seed).choice(n_blocks - 2, size=test_blocks, replace=False)
     is_test = np.isin(block_of, chosen)
     test_positions = np.flatnonzero(is_test)
     # a window is purged when a test window lies within lookback positions of it (either side)

@@ -362,8 +362,11 @@ def test_purged_block_split_leaves_no_shared_row():
     assert not rows(train) & rows(test)
     # and only the windows that must go are purged: three blocks, at most 2 * lookback each side
     assert len(train) >= 400 - 120 - 3 * 2 * lookback
-    # the test windows are three whole blocks of 40 consecutive windows
-    assert len(set(test // 40)) == 3
+    # the test windows are three whole inner blocks of 40 consecutive windows
+    blocks = set(test // 40)
+    assert len(blocks) == 3 and not blocks & {0, 9}
+    for seed in range(30):  # never the first or the last block, whatever the seed
+        assert not set(purged_block_split(400, lookback, 10, 3, seed=seed)[1] // 40) & {0, 9}
     # a different seed draws different blocks; the same seed the same
     assert not np.array_equal(test, purged_block_split(400, lookback, 10, 3, seed=2)[1])
     assert np.array_equal(test, purged_block_split(400, lookback, 10, 3, seed=1)[1])
@@ -372,8 +375,8 @@ def test_purged_block_split_leaves_no_shared_row():
 def test_purged_block_split_errors():
     from course_utils.windows import purged_block_split
 
-    with pytest.raises(ValueError, match="smaller than n_blocks"):
-        purged_block_split(400, 5, n_blocks=4, test_blocks=4)
+    with pytest.raises(ValueError, match="at most n_blocks - 2"):
+        purged_block_split(400, 5, n_blocks=4, test_blocks=3)
     with pytest.raises(ValueError, match="purge would empty"):
         purged_block_split(50, 5, n_blocks=10)
     with pytest.raises(ValueError, match="lookback must be an integer"):
