@@ -127,6 +127,27 @@ def kernel_idle(page) -> None:
         timeout=START_TIMEOUT_S * 1000)
 
 
+def run_all_cells(page, lab: tuple[str, str], notebook: str, questions: list[dict]):
+    """Open ``notebook`` alone in a reset workspace of its own, run all its cells, return its quiz.
+
+    A workspace of its own: otherwise JupyterLab restores the notebook of the other test beside
+    this one, and "Run All Cells" may run whichever of the two is active.
+    """
+    base, token = lab
+    workspace = notebook.removesuffix(".ipynb").replace("_", "-")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook}?token={token}&reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=START_TIMEOUT_S * 1000)
+    kernel_idle(page)
+    panels = page.locator(".jp-NotebookPanel")
+    assert panels.count() == 1, f"the workspace of {notebook} should hold one notebook, it holds {panels.count()}"
+    panels.first.locator(".jp-Cell").first.click()  # make it the active notebook
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    quiz = page.locator(".jp-OutputArea-output div[data-shufflequestions]")
+    quiz.locator(".Quiz").nth(len(questions) - 1).wait_for(state="attached", timeout=180_000)
+    return quiz
+
+
 def test_notebook_00_quiz_and_figure_work_in_jupyterlab(lab):
     base, token = lab
     questions = load_quiz(QUIZ)
@@ -135,14 +156,7 @@ def test_notebook_00_quiz_and_figure_work_in_jupyterlab(lab):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     watch = PageWatch(page, (base,))
     try:
-        page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=START_TIMEOUT_S * 1000)
-        kernel_idle(page)
-
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        quiz = page.locator(".jp-OutputArea-output div[data-shufflequestions]")
-        quiz.locator(".Quiz").nth(len(questions) - 1).wait_for(state="attached", timeout=180_000)
+        quiz = run_all_cells(page, lab, NOTEBOOK, questions)
         kernel_idle(page)  # every cell has run
 
         figure = page.locator(".jp-OutputArea-output.js-plotly-plot")
@@ -188,18 +202,7 @@ def test_quiz_mathematics_is_typeset_in_jupyterlab(lab):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     watch = PageWatch(page, (base,))
     try:
-        # A workspace of its own, reset: otherwise JupyterLab restores notebook 00 from the other
-        # test beside this one, and "Run All Cells" may run whichever of the two is active.
-        page.goto(f"{base}/lab/workspaces/math/tree/{MATH_NOTEBOOK}?token={token}&reset")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=START_TIMEOUT_S * 1000)
-        kernel_idle(page)
-        tabs = page.locator(".jp-NotebookPanel")
-        assert tabs.count() == 1, f"the math workspace should hold one notebook, it holds {tabs.count()}"
-        tabs.first.locator(".jp-Cell").first.click()  # make it the active notebook
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        quiz = page.locator(".jp-OutputArea-output div[data-shufflequestions]")
-        quiz.locator(".Quiz").nth(len(questions) - 1).wait_for(state="attached", timeout=180_000)
+        quiz = run_all_cells(page, lab, MATH_NOTEBOOK, questions)
         check_quiz_renders(quiz, questions, f"JupyterLab, quiz {MATH_QUIZ}")
         OUTPUT_DIR.mkdir(exist_ok=True)
         quiz.locator(".Quiz").first.scroll_into_view_if_needed()
