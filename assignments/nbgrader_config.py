@@ -1,8 +1,10 @@
 """nbgrader configuration of the course (read by every nbgrader command run in assignments/).
 
-The instructor commands (`python -m course_utils.instructor ...`, see README.md here) run
+The instructor commands (`course release|collect|autograde|...`, see README.md here) run
 nbgrader in this folder, so this file applies to them too.
 """
+from course_tools.settings import GRADING_CELL_TIMEOUT
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "lstm-course"
@@ -10,7 +12,7 @@ c.CourseDirectory.course_id = "lstm-course"
 # Every cell runs at most this many seconds when notebooks are autograded or validated.
 # Training in FAST mode (the instructor commands autograde in FAST mode) takes well under
 # a minute; an endless loop is interrupted after this time and the remaining cells still run.
-c.Execute.timeout = 120
+c.Execute.timeout = GRADING_CELL_TIMEOUT
 c.Execute.startup_timeout = 120
 
 # nbgrader's default markers, written here so that nobody has to guess them:
@@ -38,7 +40,7 @@ c.Execute.iopub_timeout = 30
 # memory, processes and disk), restarting the kernel when a submission kills or hangs it
 # (ResilientExecute), with stderr text not failing a test. This applies to every autograde in
 # this folder, nbgrader's own command and the formgrader included; where no sandbox exists the
-# kernel refuses to start. `python -m course_utils.instructor autograde` grades in parallel
+# kernel refuses to start. `course autograde` grades in parallel
 # scratch courses and merges the results (course_tools.autograde); its --no-sandbox sets
 # c.SandboxedExecute.sandbox = False, and every report then says so.
 from course_tools.preprocessors import sandboxed_preprocessors  # noqa: E402

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.submissions import Finding, read_notebook, review_findings
+from course_tools.submissions import Finding, read_notebook, review_findings
 
 from .course import course_id, course_root, nbgrader_environment, notebook_path, run_nbgrader
 from .gradebook_guard import GradebookDamaged, GradebookGuard
@@ -268,7 +268,7 @@ def runtime_findings(nb: nbformat.NotebookNode) -> list[Finding]:
 
     Errors such as ``MemoryError``, a process limit, a read-only or full file system, a
     refused network connection, a killed kernel or a timeout, and the grader's notes on
-    dropped output or stopped processes. One :class:`~course_utils.submissions.Finding`
+    dropped output or stopped processes. One :class:`~course_tools.submissions.Finding`
     per cell and reason (line 0: the cell as a whole).
     """
     found: list[Finding] = []

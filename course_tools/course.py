@@ -7,16 +7,21 @@ are run (the output goes to ``<course>/logs/``, the exit status is not trusted).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["COURSE_DIR", "course_root", "course_id", "notebook_path", "nbgrader_environment", "run_nbgrader"]
+from .settings import ASSIGNMENTS_DIR
+
+__all__ = ["COURSE_DIR", "course_root", "course_id", "notebook_path", "nbgrader_environment", "run_nbgrader",
+           "course_assignments", "pick", "say", "command_parser", "submitted_students",
+           "warn_unsandboxed"]
 
 #: The nbgrader course of the repository.
-COURSE_DIR: Path = Path(__file__).resolve().parent.parent / "assignments"
+COURSE_DIR: Path = ASSIGNMENTS_DIR
 
 
 def course_root(course: Path | str | None) -> Path:
@@ -83,3 +88,59 @@ def run_nbgrader(course: Path | str | None, *args: str, fast: bool = True,
     (logs / f"{log_name or 'nbgrader-' + args[0]}.log").write_text(
         f"$ nbgrader {' '.join(args)}\n(exit status {result.returncode})\n{result.stdout}{result.stderr}")
     return result
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def course_assignments(course: Path | str | None = None, where: str = "source") -> list[str]:
+    """Names of the assignments in ``source/`` (or ``release/``): folders holding a notebook.
+
+    Raises
+    ------
+    ValueError
+        If ``course`` is not an nbgrader course or ``where`` is not source/release.
+    """
+    if where not in ("source", "release"):
+        raise ValueError(f"where must be 'source' or 'release'; got {where!r}.")
+    folder = course_root(course) / where
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def pick(available: list[str], wanted: list[str] | None, where: str) -> list[str]:
+    if not wanted:
+        return available
+    unknown = sorted(set(wanted) - set(available))
+    if unknown:
+        raise ValueError(f"Unknown assignment(s) {unknown}; {where} holds: {', '.join(available) or 'none'}.")
+    return [a for a in available if a in wanted]
+
+
+
+def command_parser(command: str, description: str) -> argparse.ArgumentParser:
+    """The parser of ``course COMMAND``, with the ``--course`` option every instructor command takes."""
+    parser = argparse.ArgumentParser(prog=f"course {command}", description=description)
+    parser.add_argument("--course", type=Path, default=None,
+                        help="the nbgrader course folder (default: assignments/ of the checkout)")
+    return parser
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """The students with a submission of ``assignment`` in ``submitted/`` (sorted)."""
+    folder = root / "submitted"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def warn_unsandboxed(root: Path) -> None:
+    """Say loudly when grades in the course were produced without a sandbox."""
+    from course_tools.autograde import unsandboxed_submissions
+
+    unsafe = unsandboxed_submissions(root)
+    if unsafe:
+        say(f"WARNING: {len(unsafe)} grade(s) were produced WITHOUT a sandbox (--no-sandbox); a hostile "
+             "submission could have read the solutions or changed other files: " + ", ".join(unsafe[:10]))

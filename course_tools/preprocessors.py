@@ -21,7 +21,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Int, Unicode
 
-from course_utils.resilient_execute import ResilientExecute, StderrIsNotFailure
+from course_tools.resilient_execute import ResilientExecute, StderrIsNotFailure
 
 from .sandbox import SandboxedKernelManager
 
@@ -68,7 +68,7 @@ def _size(msg: dict[str, Any]) -> int:
 
 
 class SandboxedExecute(ResilientExecute):
-    """:class:`~course_utils.resilient_execute.ResilientExecute` with the kernel in a sandbox.
+    """:class:`~course_tools.resilient_execute.ResilientExecute` with the kernel in a sandbox.
 
     * The kernel is started by :class:`course_tools.sandbox.SandboxedKernelManager`
       (``sandbox = False``: an ordinary kernel, for ``--no-sandbox``).

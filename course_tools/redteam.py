@@ -1,6 +1,6 @@
 """Attacks on the grading machinery itself, and the checks that they changed nothing.
 
-:mod:`course_utils.hostile` builds submissions that try to cheat the tests; the cases
+:mod:`course_tools.corpus` builds submissions that try to cheat the tests; the cases
 here go for the grader: its files, the gradebook, the other students, the network and
 the machine. Each is a correct (or blank) submission with one attack cell before the first
 answer, so it must get exactly the score its honest cells earn, be listed for review, and
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.hostile import Case, _by_id, _meta, expected_score, solution_ids, solution_notebook
+from course_tools.corpus import Case, _by_id, _meta, expected_score, solution_ids, solution_notebook
 
 __all__ = ["REDTEAM_CASES", "Targets", "Listener", "attack_code", "build_redteam", "course_fingerprint",
            "integrity_problems", "sandbox_processes"]

@@ -460,7 +460,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         problem = sandbox_problem()
         if problem:
             raise RuntimeError(f"Refusing to run a learner's notebook without a sandbox: {problem} "
-                               "(python -m course_utils.instructor autograde --no-sandbox grades unsandboxed, "
+                               "(course autograde --no-sandbox grades unsandboxed, "
                                "knowingly.)")
         folder = Path(kw.pop("cwd", None) or self._private)
         data = {p.name: p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"} if folder.is_dir() else {}

@@ -5,13 +5,15 @@ One module per concern; import what you need, e.g.::
     from course_utils.config import FAST, pick, set_seed
     from course_utils.windows import make_windows, chronological_split, fit_scaler
 
-Importing the package has no side effects and does not import TensorFlow.
+Importing the package has no side effects and does not import TensorFlow. This package is
+what runs inside a learner's kernel (lessons, released assignments, hidden tests); the
+instructor's and maintainer's tools are in ``course_tools`` (the ``course`` command), which no
+notebook imports.
 """
 __version__ = "0.1.0"
 
-__all__ = ["architectures", "baselines", "bench", "clips", "config", "datasets", "features", "gaps",
-           "graded_quiz", "gradients", "grading", "hostile", "instructor", "leak_checks",
-           "lstm_inspect", "lstm_training", "metrics", "multistep", "navigation", "pipelines",
-           "plots", "protocol", "quiz", "residuals", "resilient_execute", "results",
-           "returns", "rnn_reference", "seed_variance", "site", "submissions", "system",
-           "text", "tuning", "walk_forward", "windows"]
+__all__ = ["architectures", "baselines", "clips", "config", "datasets", "features", "gaps",
+           "graded_quiz", "gradients", "grading", "leak_checks", "lstm_inspect", "lstm_training",
+           "metrics", "multistep", "navigation", "pipelines", "plots", "protocol", "quiz",
+           "residuals", "results", "returns", "rnn_reference", "seed_variance", "system", "text",
+           "tuning", "walk_forward", "windows"]

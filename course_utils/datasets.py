@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._paths import DATA_DIR
 from ._validate import count
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
 ]
 
 #: Folder holding the bundled data files and their ``SOURCES.md``.
-DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 
 #: File name -> md5 checksum of every bundled data set (see ``SOURCES.md``).
 DATASETS: dict[str, str] = {

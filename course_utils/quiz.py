@@ -12,11 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ._paths import QUIZ_DIR
+
 __all__ = ["QUIZ_DIR", "QUESTION_TYPES", "quiz_path", "list_quizzes", "load_quiz",
            "validate_quiz", "show_quiz", "typeset"]
 
 #: Folder of the quiz bank (``quizzes/`` at the root of the course).
-QUIZ_DIR: Path = Path(__file__).resolve().parent.parent / "quizzes"
 
 #: Question types jupyterquiz can display. ``multiple_choice`` has exactly one correct
 #: answer; ``many_choice`` ("choose all that apply") has one or more.

@@ -1,4 +1,4 @@
-"""course_utils.hostile: expected scores follow the names cells define and use; the corpus is complete."""
+"""course_tools.corpus: expected scores follow the names cells define and use; the corpus is complete."""
 from __future__ import annotations
 
 import json
@@ -6,44 +6,11 @@ import json
 import nbformat
 import pytest
 
-from course_utils.hostile import (CASES, build_corpus, expected_score, failing_tests, main, solution_ids,
+from course_tools.corpus import (CASES, build_corpus, expected_score, failing_tests, main, solution_ids,
                                   solution_notebook)
 
 
-def _cell(kind, source, grade_id, **flags):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3,
-                                 "solution": False, "task": False, **flags}
-    return cell
-
-
-HIDDEN = "### BEGIN HIDDEN TESTS\nfrom course_utils.grading import assert_untampered\nassert_untampered()\n### END HIDDEN TESTS"
-
-
-def _source():
-    return nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Toy"),
-        _cell("code", "import math\nSCALE = 2", "setup", locked=True),
-        _cell("code", "def f(x):\n    ### BEGIN SOLUTION\n    return SCALE * x\n    ### END SOLUTION", "a1", solution=True),
-        _cell("code", f"result = f(1)\nassert result == 2\n{HIDDEN}", "t1", grade=True, locked=True, points=2),
-        _cell("code", "def g(x):\n    ### BEGIN SOLUTION\n    return f(x) + 1\n    ### END SOLUTION", "a2", solution=True),
-        _cell("code", f"result = g(1)\nassert result == 3\n{HIDDEN}", "t2", grade=True, locked=True, points=3),
-        _cell("code", "### BEGIN SOLUTION\nh = math.sqrt(4)\n### END SOLUTION", "a3", solution=True),
-        _cell("code", f"assert h == 2\n{HIDDEN}", "t3", grade=True, locked=True, points=1),
-        _cell("markdown", "### BEGIN SOLUTION\nBecause.\n### END SOLUTION", "essay", solution=True, grade=True,
-              points=4),
-    ])
-
-
-def _release():
-    release = nbformat.reads(nbformat.writes(_source()), 4)
-    for cell in release.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = cell.source.split("### BEGIN")[0] + (
-                "raise NotImplementedError()" if cell.cell_type == "code" else "YOUR ANSWER HERE")
-        cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-    return release
+from toy_course import _cell, corpus_release as _release, corpus_source as _source
 
 
 def test_solution_ids_are_the_autograded_answers():

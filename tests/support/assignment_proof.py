@@ -12,8 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.hostile import CASES, prove
-from course_utils.instructor import COURSE_DIR, cell_results, release_leaks, validate_notebook
+from course_tools.corpus import CASES, prove
+from course_tools.apps.release import release_leaks
+from course_tools.apps.validate import cell_results, validate_notebook
+from course_tools.course import COURSE_DIR
 
 #: Seconds a cell may run in the tests: FAST-mode cells take a few seconds (the slowest,
 #: importing Keras or training, under 20 s on a busy 2-core machine); the endless-loop case
@@ -29,7 +31,7 @@ def solution_source(assignment: str, grade_id: str) -> str:
 
 
 class Proof:
-    """The outcome of :func:`course_utils.hostile.prove` for one assignment, with helpers."""
+    """The outcome of :func:`course_tools.corpus.prove` for one assignment, with helpers."""
 
     def __init__(self, assignment: str, workdir: Path, **options):
         self.assignment = assignment

@@ -13,10 +13,11 @@ import re
 import nbformat
 import pytest
 
-from course_utils import graded_quiz
-from course_utils.graded_quiz import (answer_key, as_choice, as_choices, as_number, as_text, assignment_name,
-                                      build_notebook, numeric_is_correct, option_orders, quiz_title,
-                                      shuffled_questions, text_is_correct, write_graded_quizzes)
+from course_tools import quizzes as graded_quiz
+from course_tools.quizzes import (answer_key, build_notebook, option_orders, quiz_title, shuffled_questions,
+                                  write_graded_quizzes)
+from course_utils.graded_quiz import (as_choice, as_choices, as_number, as_text, assignment_name, numeric_is_correct,
+                                      text_is_correct)
 from course_utils.quiz import list_quizzes, load_quiz
 
 QUIZZES = list_quizzes()

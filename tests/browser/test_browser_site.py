@@ -11,6 +11,7 @@ Environment switches (for development):
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -25,7 +26,7 @@ from browser_support import (FIGURE_REPORT_JS, FIGURES_DRAWN_JS, OUTPUT_DIR, Pag
                              start_playwright)
 from course_utils.navigation import lessons
 from course_utils.quiz import load_quiz
-from course_utils.site import build_site, select_lessons
+from course_tools.site import NotebookExecutionError, build_site, select_lessons
 
 SERIES = lessons()
 STEMS = [lesson.path.stem for lesson in SERIES]
@@ -35,17 +36,22 @@ QUIZ = "div[data-shufflequestions]"
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> tuple[Path, dict]:
+def site(tmp_path_factory, executed_lesson) -> tuple[Path, dict]:
     """(folder, manifest) of the site: built here in FAST mode, or COURSE_TEST_SITE."""
     prebuilt = os.environ.get("COURSE_TEST_SITE")
     if prebuilt:
         folder = Path(prebuilt).resolve()
         assert (folder / "manifest.json").is_file(), (
             f"COURSE_TEST_SITE={prebuilt} holds no manifest.json: build it with "
-            "`python -m course_utils.site --fast --out {prebuilt}`")
+            "`python -m course_tools.site --fast --out {prebuilt}`")
     else:
         folder = tmp_path_factory.mktemp("site") / "site"
-        build_site(folder, fast=True, only=ONLY)
+        # The lessons tests/content/test_notebooks.py executes, taken in reverse order so that,
+        # when that file runs at the same time in another worker, the two meet in the middle.
+        for lesson in reversed(select_lessons(SERIES, ONLY)):
+            with contextlib.suppress(NotebookExecutionError):  # reported by the notebook tests
+                executed_lesson(lesson.path)
+        build_site(folder, fast=True, only=ONLY, executed=executed_lesson)
     return folder, json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 

@@ -1,8 +1,8 @@
 """Build the static course site: every notebook executed and exported to HTML, offline.
 
-    python -m course_utils.site                 # full run (meaningful numbers) -> site/
-    python -m course_utils.site --fast          # COURSE_FAST=1: quick, rough numbers
-    python -m course_utils.site --out /tmp/site --only 00 01 --timeout 600
+    course site                 # full run (meaningful numbers) -> site/
+    course site --fast          # COURSE_FAST=1: quick, rough numbers
+    course site --out /tmp/site --only 00 01 --timeout 600
 
 Each notebook of :func:`course_utils.navigation.lessons` is executed in ``notebooks/`` (its own
 folder) with nbclient and exported with nbconvert's ``lab`` template, extended so that the page
@@ -23,33 +23,39 @@ for the browser tests. See ``docs/site.md``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import html
 import json
-import os
 import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course_utils.config import is_fast
-from course_utils.navigation import NOTEBOOK_DIR, ROOT, Lesson, lessons
+from course_utils.navigation import Lesson, lessons
 
-__all__ = ["SITE_DIR", "DEFAULT_TIMEOUT", "PageInfo", "NotebookExecutionError",
-           "select_lessons", "execute_notebook", "drop_library_log_lines", "plotly_outputs_to_html", "quiz_names",
+from course_tools.execute import NotebookExecutionError, execute_notebook
+from course_tools.settings import LESSON_CELL_TIMEOUT, NOTEBOOK_DIR, REPO_ROOT, SITE_DIR
+
+__all__ = ["SITE_DIR", "PageInfo", "NotebookExecutionError", "ExecutedNotebook",
+           "select_lessons", "drop_library_log_lines", "plotly_outputs_to_html", "quiz_names",
            "count_quizzes", "rewrite_lesson_links", "remove_remote_scripts", "mathjax_source",
            "export_page", "write_index", "build_site", "main"]
 
-#: Default output folder (ignored by git).
-SITE_DIR: Path = ROOT / "site"
-#: Default per-cell time limit in seconds: (full run, FAST mode).
-DEFAULT_TIMEOUT: dict[str, int] = {"full": 1800, "fast": 300}
 #: Height of a plotly figure whose layout sets none (plotly's own default).
 FIGURE_HEIGHT_PX = 450
+
+_TEMPLATES: Path = Path(__file__).resolve().parent / "templates"
+
+
+def _template(name: str) -> str:
+    """A file of ``templates/`` (package data: the page template, its CSS, the MathJax set-up)."""
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
 
 _PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _STATIC = "_static"
@@ -64,82 +70,22 @@ _LIBRARY_LOG_LINE = re.compile(r"[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+\.cc:\d+\] "
 _SHOW_QUIZ = re.compile(r"""show_quiz\(\s*["']([^"']+)["']""")
 _QUIZ_DIV = re.compile(r'<div id="\w+" data-shufflequestions=')
 
-_CSS = """
-.course-nav { display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; align-items: baseline;
-  justify-content: space-between; max-width: 1100px; margin: 0 auto; padding: 0.8em 1em;
-  font-family: var(--jp-ui-font-family, sans-serif); font-size: 15px;
-  border-bottom: 1px solid #ddd; }
-.course-nav.bottom { border-bottom: none; border-top: 1px solid #ddd; margin-top: 2em; }
-.course-nav a { text-decoration: none; color: #1a5fb4; }
-.course-nav a:hover { text-decoration: underline; }
-.course-nav .home { font-weight: 600; }
-.course-banner { max-width: 1100px; margin: 0.5em auto; padding: 0.5em 1em; background: #fff4ce;
-  border-left: 4px solid #e5a50a; font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px; }
-main { max-width: 1100px; margin: 0 auto; }
-.plotly-graph-div { min-height: 200px; }
-"""
+_CSS = _template("lesson.css")
 
-_INDEX_CSS = """
-body { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif;
-  max-width: 900px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
-h1 { font-size: 2em; margin-bottom: 0.2em; }
-ol.lessons { list-style: none; padding: 0; }
-ol.lessons li { margin: 1.2em 0; padding: 0.8em 1em; border: 1px solid #ddd; border-radius: 6px; }
-ol.lessons .number { font-weight: 700; color: #666; margin-right: 0.5em; }
-ol.lessons a { font-size: 1.15em; font-weight: 600; text-decoration: none; color: #1a5fb4; }
-ol.lessons a:hover { text-decoration: underline; }
-ol.lessons p { margin: 0.4em 0 0 0; }
-.course-banner { padding: 0.5em 1em; background: #fff4ce; border-left: 4px solid #e5a50a; }
-footer { margin-top: 3em; color: #666; font-size: 0.9em; }
-code { background: #f3f3f3; padding: 0 0.2em; }
-"""
+_INDEX_CSS = _template("index.css")
 
 # MathJax 2 configuration. jupyter-server-mathjax ships the combined TeX-AMS-MML_HTMLorMML
 # configuration (HTML-CSS output) and the STIX-Web fonts only, so those are the ones used.
-_MATHJAX_CONFIG = """<script type="text/javascript">
-window.MathJax = {
-  TeX: {equationNumbers: {autoNumber: "AMS", useLabelIds: true}},
-  tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
-            processEscapes: true, processEnvironments: true,
-            %(classes)s},
-  // The hidden MathML that MathJax adds for screen readers is styled with MathJax's TeX web
-  // fonts (e.g. for \\mathbb), which that package does not ship: give it a system font.
-  styles: {".MJX_Assistive_MathML, .MJX_Assistive_MathML *": {"font-family": "serif !important"}},
-  "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,
-               // MathJax 2 declares a font at url('about:blank'), which Chromium blocks with a
-               // console error; it never loads anywhere, so declare it as a missing local font.
-               styles: {"@font-face": {"font-family": "MathJax_Blank", src: "local('MathJax_Blank')"}}},
-  messageStyle: "none",
-  showMathMenu: false
-};
-</script>
-<script type="text/javascript" src="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"></script>"""
+_MATHJAX_CONFIG = _template("mathjax_config.html")
 # On a lesson page only markdown and the quizzes are typeset (outputs hold prices in US$).
 _LESSON_MATH = 'ignoreClass: "jp-OutputArea-output", processClass: "Quiz|jp-RenderedMarkdown"'
 _INDEX_MATH = 'ignoreClass: "no-math"'
 
-_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{{ resources.course_site.head_js }}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<link rel="icon" href="data:,">
-<style type="text/css">{{ resources.course_site.css }}</style>
-{%- endblock extra_css -%}
-{%- block body_header -%}
-{{ super() }}
-{{ resources.course_site.nav_top }}
-{{ resources.course_site.banner }}
-{%- endblock body_header -%}
-{%- block body_footer -%}
-{{ resources.course_site.nav_bottom }}
-{{ super() }}
-{%- endblock body_footer -%}
-"""
+_TEMPLATE = _template("course_site.html.j2")
 
 
-class NotebookExecutionError(RuntimeError):
-    """A cell of a notebook raised an error or ran past the time limit while building the site."""
+#: ``executed(path) -> (notebook, seconds)``: an executed lesson for :func:`build_site`.
+ExecutedNotebook = Callable[[Path], "tuple[Any, float]"]
 
 
 @dataclass
@@ -177,70 +123,6 @@ def select_lessons(series: list[Lesson], only: list[str] | None) -> list[Lesson]
                              f"a stem. Notebooks: {known}.")
         chosen += [lesson for lesson in matches if lesson not in chosen]
     return [lesson for lesson in series if lesson in chosen]
-
-
-def execute_notebook(path: Path, *, fast: bool, timeout: int, kernel_name: str = "python3",
-                     notebook: Any = None, env: dict[str, str] | None = None,
-                     kernel_log: Path | None = None):
-    """Execute a notebook top to bottom in its own folder, as a learner would.
-
-    Parameters
-    ----------
-    path
-        The ``.ipynb`` file; it is not modified.
-    fast
-        Run with ``COURSE_FAST=1`` (else ``COURSE_FAST=0``, the full run).
-    timeout
-        Seconds one cell may run.
-    kernel_name
-        Jupyter kernel to use.
-    notebook
-        An ``nbformat`` notebook to run instead of the file's contents (``path`` still names
-        it and sets the folder it runs in); it is executed in place.
-    env
-        Extra environment variables for the kernel (``COURSE_FAST`` is set from ``fast``).
-    kernel_log
-        A file to append what the kernel process itself writes to stderr (TensorFlow's start-up
-        lines); by default it goes to this process's stderr.
-
-    Returns
-    -------
-    (nbformat.NotebookNode, float)
-        The executed notebook and the seconds it took.
-
-    Raises
-    ------
-    NotebookExecutionError
-        If a cell raises or runs longer than ``timeout``.
-    ValueError
-        If ``timeout`` is not a positive number.
-    """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise ValueError(f"timeout is the seconds one cell may run, a positive number; got {timeout!r}.")
-    path = Path(path)
-    if notebook is None:
-        notebook = nbformat.read(path, as_version=4)
-    env = {**os.environ, **(env or {}), "COURSE_FAST": "1" if fast else "0"}
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ log lines are noise on a page
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=kernel_name,
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    try:
-        with contextlib.ExitStack() as stack:
-            log = stack.enter_context(open(kernel_log, "a")) if kernel_log else None
-            client.execute(env=env, **({"stderr": log} if log else {}))
-    except CellTimeoutError as exc:
-        raise NotebookExecutionError(f"{path.name}: a cell ran longer than {timeout} s "
-                                     f"(raise it with --timeout).\n{exc}") from None
-    except CellExecutionError as exc:
-        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # no terminal colour codes in the message
-        raise NotebookExecutionError(f"{path.name}: a cell raised an error; run the notebook "
-                                     f"to see it in context.\n{plain}") from None
-    return notebook, time.perf_counter() - start
 
 
 def drop_library_log_lines(notebook: Any) -> int:
@@ -443,7 +325,7 @@ def _markdown(text: str) -> str:
     return markdown2html_mistune(text)
 
 
-def _readme_heading(root: Path = ROOT) -> tuple[str, str]:
+def _readme_heading(root: Path = REPO_ROOT) -> tuple[str, str]:
     """The README's title and first paragraph (the course's name and pitch)."""
     readme = root / "README.md"
     if not readme.is_file():
@@ -514,7 +396,7 @@ def _prepare_out(out: Path) -> None:
 
 def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] | None = None,
                timeout: int | None = None, notebook_dir: Path | None = None,
-               title: str | None = None, log=print) -> list[PageInfo]:
+               title: str | None = None, log=print, executed: ExecutedNotebook | None = None) -> list[PageInfo]:
     """Execute the notebooks and write the site.
 
     Parameters
@@ -526,13 +408,17 @@ def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] |
     only
         Build these notebooks only (numbers or stems); navigation links the pages built.
     timeout
-        Seconds one cell may run (default 1800 for the full run, 300 in FAST mode).
+        Seconds one cell may run (default :data:`course_tools.settings.LESSON_CELL_TIMEOUT`).
     notebook_dir
         Folder of the notebooks (default ``notebooks/``).
     title
         Course title on the index page (default: the README's title).
     log
         Called with progress lines.
+    executed
+        Gives the executed notebook of a lesson path and the seconds it took (a copy the
+        builder may change), e.g. from executions the tests already made; by default each
+        notebook is executed here with :func:`course_tools.execute.execute_notebook`.
 
     Returns
     -------
@@ -552,7 +438,7 @@ def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] |
     series = select_lessons(lessons(folder), only)
     if not series:
         raise ValueError(f"No notebook NN_slug.ipynb in {folder}: nothing to build.")
-    timeout = DEFAULT_TIMEOUT["fast" if fast else "full"] if timeout is None else timeout
+    timeout = LESSON_CELL_TIMEOUT["fast" if fast else "full"] if timeout is None else timeout
     _prepare_out(out)
     with_mathjax = _copy_static(out)
     if not with_mathjax:
@@ -561,7 +447,10 @@ def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] |
     pages: list[PageInfo] = []
     total = time.perf_counter()
     for index, lesson in enumerate(series):
-        notebook, seconds = execute_notebook(lesson.path, fast=fast, timeout=timeout)
+        if executed is None:
+            notebook, seconds = execute_notebook(lesson.path, fast=fast, timeout=timeout)
+        else:
+            notebook, seconds = executed(lesson.path)
         drop_library_log_lines(notebook)
         figures = plotly_outputs_to_html(notebook)
         info = PageInfo(file=f"{lesson.path.stem}.html", notebook=lesson.path.name,
@@ -585,7 +474,7 @@ def build_site(out: Path | None = None, *, fast: bool = False, only: list[str] |
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.site",
+    parser = argparse.ArgumentParser(prog="course site",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true",
                         help="execute with COURSE_FAST=1 (quick, rough numbers)")
@@ -593,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NN",
                         help="build only these notebooks (numbers such as 01, or stems)")
     parser.add_argument("--timeout", type=int, default=None,
-                        help="seconds one cell may run (default 1800, or 300 with --fast)")
+                        help=f"seconds one cell may run (default {LESSON_CELL_TIMEOUT['full']}, or {LESSON_CELL_TIMEOUT['fast']} with --fast)")
     args = parser.parse_args(argv)
     try:
         fast = args.fast or is_fast()  # `COURSE_FAST=1 make site` builds the FAST site too

@@ -13,8 +13,8 @@ import pytest
 
 from course_tools.redteam import (REDTEAM_CASES, Listener, Targets, attack_code, build_redteam, course_fingerprint,
                                   integrity_problems)
-from course_utils.graded_quiz import build_notebook
-from test_hostile import _release, _source
+from course_tools.quizzes import build_notebook
+from toy_course import corpus_release as _release, corpus_source as _source
 
 
 def _targets(tmp_path, port=9):

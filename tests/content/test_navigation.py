@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from course_utils.navigation import (ROOT, course_map, lessons, navigation_markdown, stale_files,
-                                     write_navigation)
+from course_tools.navigation import navigation_markdown, stale_files, write_navigation
+from course_utils.navigation import ROOT, course_map, lessons
 
 
 def make_notebook(path, title_cell, extra_cells=()):

@@ -1,6 +1,6 @@
 """Submitted notebooks before nbgrader sees them: find, match, repair and review them.
 
-``python -m course_utils.instructor collect`` uses this module to turn a folder of
+``course collect`` uses this module to turn a folder of
 submissions into nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb``:
 
 * :func:`find_submissions` maps each student's notebooks to assignments, rescuing renamed

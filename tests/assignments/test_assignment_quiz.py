@@ -1,6 +1,6 @@
 """A graded quiz end to end: the hostile corpus through the instructor commands (see assignment_proof.py).
 
-Every quiz of the bank is generated and its key checked in tests/test_graded_quiz.py (fast,
+Every quiz of the bank is generated and its key checked in tests/unit/test_graded_quiz.py (fast,
 without a kernel). All graded quizzes come from the same generator, so one of them, the quiz
 of notebook 01, also goes through nbgrader here with the whole hostile corpus.
 """
@@ -10,7 +10,7 @@ import pytest
 
 from assignment_proof import (Proof, check_attacks_on_the_grader, check_hostile_details, check_release, check_scores,
                               check_source_passes)
-from course_utils.graded_quiz import shuffled_questions
+from course_tools.quizzes import shuffled_questions
 from course_utils.quiz import list_quizzes, load_quiz
 
 QUIZ = "01_sequences_and_rnns" if "01_sequences_and_rnns" in list_quizzes() else list_quizzes()[0]

@@ -13,9 +13,13 @@ import pytest
 
 import course_tools.autograde as sandboxed
 from course_tools.gradebook_guard import GradebookDamaged
-from course_utils import instructor
-from course_utils.instructor import COURSE_DIR, autograde, collect, grades, release, scores
-from test_instructor import GOOD, HALF, _student, _toy
+from course_tools import cli
+from course_tools.apps.autograde import autograde
+from course_tools.apps.collect import collect
+from course_tools.apps.grades import grades, scores
+from course_tools.apps.release import release
+from course_tools.course import COURSE_DIR
+from toy_course import GOOD, HALF, _student, _toy
 
 # Without assert_untampered (which starts a fresh interpreter with Keras): the mechanics, quickly.
 LIGHT_HIDDEN = "### BEGIN HIDDEN TESTS\nassert {call} == {value}\n### END HIDDEN TESTS"
@@ -85,7 +89,7 @@ def test_without_a_sandbox_grading_refuses_unless_told(tmp_path, monkeypatch, ca
     with pytest.raises(sandboxed.NoSandbox, match="--no-sandbox"):
         autograde(root)
     assert scores(root) == [] or all(r["score"] == 0 for r in scores(root))
-    assert instructor.main(["--course", str(root), "autograde"]) == 2
+    assert cli.main(["autograde", "--course", str(root)]) == 2
     assert "bwrap not found" in capsys.readouterr().err
 
 
@@ -142,7 +146,7 @@ def test_validate_runs_a_learners_notebook_in_the_sandbox(graded, capsys):
     """`validate --notebook` on mallory's file: her vandal code runs, sandboxed, and changes nothing."""
     root, _, before = graded
     path = root / "submitted" / "mallory" / "toy" / "toy.ipynb"
-    assert instructor.main(["--course", str(root), "validate", "--notebook", str(path)]) == 0
+    assert cli.main(["validate", "--course", str(root), "--notebook", str(path)]) == 0
     out = capsys.readouterr().out
     assert "run in the sandbox" in out and "ok   test_double (2 points)" in out
     assert {p: p.read_bytes() for p in (root / "submitted").rglob("*.ipynb")} == before

@@ -1,4 +1,4 @@
-"""course_utils.site: the static site builder (no browser here; see test_browser_site.py)."""
+"""course_tools.site: the static site builder (no browser here; see test_browser_site.py)."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils.navigation import Lesson
-from course_utils.site import (NotebookExecutionError, build_site, count_quizzes, execute_notebook,
-                               main, plotly_outputs_to_html, quiz_names, remove_remote_scripts,
-                               rewrite_lesson_links, select_lessons)
+from course_tools.site import (build_site, count_quizzes, main, plotly_outputs_to_html, quiz_names,
+                               remove_remote_scripts, rewrite_lesson_links, select_lessons)
 
 
 def write_notebook(path, cells):
@@ -102,44 +101,6 @@ def test_remote_scripts_are_removed_and_local_ones_kept():
     assert cleaned == '<script src="_static/plotly.min.js"></script><script>var a = "https://x";</script>'
 
 
-def test_execute_runs_in_the_notebook_folder_with_the_mode_set(tiny_course):
-    notebook, seconds = execute_notebook(tiny_course / "00_first.ipynb", fast=True, timeout=120)
-    assert notebook.cells[2].outputs[0]["text"].strip() == "fast = 1 | cwd = notebooks"
-    assert seconds > 0
-    assert not nbformat.read(tiny_course / "00_first.ipynb", as_version=4).cells[2].outputs
-
-
-def test_execute_runs_a_given_notebook_with_extra_variables(tmp_path):
-    path = tmp_path / "07_given.ipynb"  # need not exist: the notebook is given
-    given = nbformat.v4.new_notebook(cells=[new_code_cell("import os\nprint(os.environ['COURSE_X'], os.environ['COURSE_FAST'])")])
-    executed, _ = execute_notebook(path, fast=False, timeout=60, notebook=given, env={"COURSE_X": "seen", "COURSE_FAST": "1"})
-    assert executed.cells[0].outputs[0]["text"].strip() == "seen 0"  # fast decides COURSE_FAST
-
-
-def test_execute_can_send_the_kernel_process_stderr_to_a_file(tmp_path):
-    given = nbformat.v4.new_notebook(cells=[new_code_cell("import os\nos.write(2, b'from the process\\n')")])
-    execute_notebook(tmp_path / "08_log.ipynb", fast=True, timeout=60, notebook=given, kernel_log=tmp_path / "k.log")
-    assert "from the process" in (tmp_path / "k.log").read_text()
-
-
-def test_execute_reports_the_failing_notebook(tmp_path):
-    path = write_notebook(tmp_path / "05_broken.ipynb", [new_code_cell("1 / 0")])
-    with pytest.raises(NotebookExecutionError, match=r"(?s)05_broken.ipynb: a cell raised.*\nZeroDivisionError: division by zero"):
-        execute_notebook(path, fast=True, timeout=60)
-
-
-def test_execute_reports_a_cell_past_the_time_limit(tmp_path):
-    path = write_notebook(tmp_path / "06_slow.ipynb", [new_code_cell("import time\ntime.sleep(30)")])
-    with pytest.raises(NotebookExecutionError, match="ran longer than 2 s"):
-        execute_notebook(path, fast=True, timeout=2)
-
-
-@pytest.mark.parametrize("timeout", [0, -5, True, "60"])
-def test_execute_rejects_a_bad_timeout(tmp_path, timeout):
-    with pytest.raises(ValueError, match="timeout is the seconds one cell may run"):
-        execute_notebook(tmp_path / "x.ipynb", fast=True, timeout=timeout)
-
-
 def test_build_site_writes_linked_offline_pages(tiny_course, tmp_path):
     out = tmp_path / "site"
     lines = []
@@ -204,7 +165,7 @@ def test_command_line_rejects_an_unclear_course_fast(tmp_path, capsys, monkeypat
 
 
 def test_tensorflow_start_up_lines_are_dropped_and_warnings_kept():
-    from course_utils.site import drop_library_log_lines
+    from course_tools.site import drop_library_log_lines
 
     notebook = new_notebook(cells=[
         new_code_cell("import keras", outputs=[new_output("stream", name="stderr", text=(

@@ -5,13 +5,13 @@ derives them from the source notebook (the solutions) and the released notebook 
 students receive), one student folder per case, in the layout ``collect`` reads
 (``<out>/<case>/<assignment>.ipynb``)::
 
-    python -m course_utils.hostile build assignments/source/ps01_lstm_cell/ps01_lstm_cell.ipynb \\
+    course corpus build assignments/source/ps01_lstm_cell/ps01_lstm_cell.ipynb \\
         assignments/release/ps01_lstm_cell/ps01_lstm_cell.ipynb /tmp/corpus
 
 prints every case with the score it should get, so that the instructor commands run on the
 folder (``collect``, ``autograde``, ``grades``) can be checked against it, and::
 
-    python -m course_utils.hostile prove ps01_lstm_cell quiz_01_sequences_and_rnns
+    course corpus prove ps01_lstm_cell quiz_01_sequences_and_rnns
 
 does all of it in a temporary copy of the course and prints, per case, the expected score
 beside the one in the exported CSV (exit status 1 on any mismatch). The expected
@@ -376,9 +376,16 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
     import csv
     import shutil
 
-    from . import graded_quiz, instructor
+    from course_utils.graded_quiz import PREFIX
 
-    source_course = Path(course) if course is not None else instructor.COURSE_DIR
+    from . import quizzes as quiz_writer
+    from .apps.autograde import autograde
+    from .apps.collect import collect
+    from .apps.grades import grades
+    from .apps.release import release
+    from .course import COURSE_DIR
+
+    source_course = Path(course) if course is not None else COURSE_DIR
     work = Path(workdir)
     root = work / "course"
     (root / "source").mkdir(parents=True, exist_ok=True)
@@ -386,14 +393,14 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
     (root / "nbgrader_config.py").write_text(
         config + "\n# hostile-corpus run\n" + (f"c.Execute.timeout = {int(timeout)}\n" if timeout else "")
         + f"c.Execute.iopub_timeout = {int(iopub_timeout)}\n")
-    quizzes = [a[len(graded_quiz.PREFIX):] for a in assignments if a.startswith(graded_quiz.PREFIX)]
+    quizzes = [a[len(PREFIX):] for a in assignments if a.startswith(PREFIX)]
     for assignment in assignments:
-        if not assignment.startswith(graded_quiz.PREFIX):
+        if not assignment.startswith(PREFIX):
             if not (source_course / "source" / assignment).is_dir():
                 raise ValueError(f"No assignment {assignment!r} in {source_course / 'source'}.")
             shutil.copytree(source_course / "source" / assignment, root / "source" / assignment)
-    graded_quiz.write_graded_quizzes(root / "source", names=quizzes)
-    instructor.release(root, assignments)
+    quiz_writer.write_graded_quizzes(root / "source", names=quizzes)
+    release(root, assignments)
     expected: dict[tuple[str, str], float] = {}
     for assignment in assignments:
         cases = build_corpus(root / "source" / assignment / f"{assignment}.ipynb",
@@ -414,12 +421,12 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
                                       root / "release" / assignment / f"{assignment}.ipynb", work / "submissions",
                                       targets)
             expected |= {(assignment, case): c.expected for case, c in cases.items()}
-        instructor.collect(work / "submissions", root)
+        collect(work / "submissions", root)
         before = red.course_fingerprint(root)
-        report = instructor.autograde(root, jobs=jobs)
+        report = autograde(root, jobs=jobs)
         if integrity is not None:
             integrity += red.integrity_problems(root, before, targets, canary_text, listener)
-    path = instructor.grades(root, to=work / "grades.csv")
+    path = grades(root, to=work / "grades.csv")
     with path.open(newline="") as handle:
         exported = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(handle)}
     rows = []
@@ -434,7 +441,7 @@ def prove(assignments: list[str], workdir: Path | str, course: Path | str | None
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``build`` a corpus, or ``prove`` the workflow on it (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.hostile", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="course corpus", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="write the hostile submissions of one assignment")
     build.add_argument("source", type=Path, help="the assignment's source notebook")

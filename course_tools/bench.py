@@ -1,7 +1,7 @@
 """The course benchmark (`make bench`): how fast the notebooks run and how good their models are.
 
-    python -m course_utils.bench                        # FAST and full mode, then the tutorial comparison
-    python -m course_utils.bench --modes fast --no-tutorial --only 00 01
+    course bench                       # FAST and full mode, then the tutorial comparison
+    course bench --modes fast --no-tutorial --only 00 01
 
 Every notebook of :func:`course_utils.navigation.lessons` is executed top to bottom, one kernel
 at a time, once in FAST mode and once in the full run. For each run the benchmark records the
@@ -28,14 +28,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from course_utils.navigation import ROOT, lessons
+from course_utils.navigation import lessons
 from course_utils.results import RESULTS_ENV, read_results
+
+from course_tools.execute import NotebookExecutionError, execute_notebook
+from course_tools.settings import BENCH_DIR, LESSON_CELL_TIMEOUT, REPO_ROOT
 
 __all__ = ["BENCH_DIR", "TARGETS", "NotebookRun", "Comparison", "run_notebook", "comparisons",
            "machine_info", "check_targets", "render_report", "run_tutorial", "main"]
 
 #: Folder of the benchmark: the tutorial script, the report and (ignored by git) raw output.
-BENCH_DIR: Path = ROOT / "bench"
 
 #: The targets the report checks, from the benchmark's issue.
 TARGETS = {
@@ -47,7 +49,6 @@ TARGETS = {
 
 _MODES = ("fast", "full")
 #: Seconds one cell may run, by mode.
-_TIMEOUT = {"fast": 600, "full": 3600}
 # Appended to each notebook: reports the kernel's peak resident memory (ru_maxrss is in
 # kilobytes on Linux and in bytes on macOS).
 _MEMORY_PROBE = (
@@ -131,7 +132,6 @@ def run_notebook(path: Path, *, mode: str, out: Path, timeout: int | None = None
     import nbformat
     from nbformat.v4 import new_code_cell
 
-    from course_utils.site import NotebookExecutionError, execute_notebook
 
     if mode not in _MODES:
         raise ValueError(f"mode must be 'fast' or 'full'; got {mode!r}.")
@@ -142,7 +142,7 @@ def run_notebook(path: Path, *, mode: str, out: Path, timeout: int | None = None
     notebook.cells.append(new_code_cell(_MEMORY_PROBE))
     start = time.perf_counter()
     try:
-        execute_notebook(path, fast=mode == "fast", timeout=timeout or _TIMEOUT[mode], notebook=notebook,
+        execute_notebook(path, fast=mode == "fast", timeout=timeout or LESSON_CELL_TIMEOUT[mode], notebook=notebook,
                          env={RESULTS_ENV: str(out.resolve())}, kernel_log=out / "kernel-stderr.log")
     except NotebookExecutionError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -361,7 +361,7 @@ def render_report(runs: list[NotebookRun], info: Mapping[str, str],
                   tutorial: Mapping[str, Any] | None = None) -> str:
     """The benchmark report (markdown) for ``bench/RESULTS.md``."""
     lines = ["# Benchmark results", "",
-             "Written by `make bench` (`python -m course_utils.bench`); do not edit by hand. "
+             "Written by `make bench` (`course bench`); do not edit by hand. "
              "The targets are for 2 CPU cores: compare the machine below.", "",
              "## Machine", "", _table(["", ""], info.items()), "",
              "## Targets", "", _table(["target", "measured", ""], check_targets(runs)), ""]
@@ -401,7 +401,7 @@ def run_tutorial(out: Path, runs: list[NotebookRun], extra_args: list[str] | Non
     training = course.results.get("relative-window LSTM training", {}).get("table") if course else None
     if training:
         args += ["--common-from", training["test from"], "--common-to", training["test to"]]
-    done = subprocess.run(args + list(extra_args or []), capture_output=True, text=True, cwd=ROOT,
+    done = subprocess.run(args + list(extra_args or []), capture_output=True, text=True, cwd=REPO_ROOT,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[-1]}
@@ -425,7 +425,7 @@ def _render_from(out: Path, report: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="course bench", description=__doc__.splitlines()[0])
     parser.add_argument("--modes", default="fast,full", help="comma-separated: fast, full (default both)")
     parser.add_argument("--only", nargs="+", metavar="NN", help="only these notebooks (numbers or stems)")
     parser.add_argument("--no-tutorial", action="store_true", help="skip the tutorial 000 comparison")
@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-only", action="store_true",
                         help="run nothing: write the report again from the measurements in --out")
     args = parser.parse_args(argv)
-    from course_utils.site import select_lessons
+    from course_tools.site import select_lessons
 
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     try:

@@ -18,7 +18,7 @@ import pytest
 
 from course_utils.quiz import typeset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: Screenshots for a person to look at (git-ignored).
 OUTPUT_DIR = ROOT / "test-output"
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))

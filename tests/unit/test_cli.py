@@ -13,7 +13,8 @@ COURSE = Path(sys.executable).with_name("course")
 LEARNER_MODULES = ["plots", "datasets", "metrics", "grading", "config", "baselines", "quiz", "pipelines",
                    "results", "architectures", "text", "leak_checks", "windows", "rnn_reference", "features",
                    "returns", "lstm_training", "residuals", "multistep", "gaps", "walk_forward", "tuning",
-                   "system", "seed_variance", "protocol", "navigation", "lstm_inspect", "gradients", "clips"]
+                   "system", "seed_variance", "protocol", "navigation", "lstm_inspect", "gradients", "clips",
+                   "graded_quiz"]
 
 
 def test_the_course_script_lists_every_command():
@@ -38,16 +39,21 @@ def test_unknown_or_missing_command(capsys):
     assert cli.main([]) == 2
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["autograde", "--course", "/c", "--jobs", "2"], ["--course", "/c", "autograde", "--jobs", "2"]),
-    (["grades", "--course=/c"], ["--course=/c", "grades"]),
-    (["release"], ["release"]),
+@pytest.mark.parametrize("argv, module, rest", [
+    (["autograde", "--course", "/c", "--jobs", "2"], "course_tools.apps.autograde", ["--course", "/c", "--jobs", "2"]),
+    (["grades", "--course=/c"], "course_tools.apps.grades", ["--course=/c"]),
+    (["site", "--fast"], "course_tools.site", ["--fast"]),
 ])
-def test_the_course_option_goes_first_for_the_instructor(monkeypatch, argv, expected):
+def test_each_command_is_the_main_of_one_module(monkeypatch, argv, module, rest):
     seen = []
-    monkeypatch.setattr(cli, "_main_of", lambda module: lambda arguments: seen.append((module, arguments)) or 0)
+    monkeypatch.setattr(cli, "_main_of", lambda name: lambda arguments: seen.append((name, arguments)) or 0)
     assert cli.main(argv) == 0
-    assert seen == [("course_utils.instructor", expected)]
+    assert seen == [(module, rest)]
+
+
+def test_every_command_module_has_a_main():
+    for name, (module, _) in cli.COMMANDS.items():
+        assert callable(cli._main_of(module)), f"course {name}: {module} has no main(argv)"
 
 
 def test_a_learner_kernel_imports_none_of_the_tools():

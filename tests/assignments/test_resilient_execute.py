@@ -1,9 +1,9 @@
-"""course_utils.resilient_execute: a submission that kills or hangs its kernel is still graded."""
+"""course_tools.resilient_execute: a submission that kills or hangs its kernel is still graded."""
 from __future__ import annotations
 
 import nbformat
 
-from course_utils.resilient_execute import AUTOGRADE_PREPROCESSORS, ResilientExecute, stderr_as_output
+from course_tools.resilient_execute import AUTOGRADE_PREPROCESSORS, ResilientExecute, stderr_as_output
 
 
 def _code(source, **nbgrader):

@@ -1,0 +1,57 @@
+"""``course feedback``: one HTML feedback file per student and assignment, in ``feedback/``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
+                                 run_nbgrader, say, submitted_students, warn_unsandboxed)
+
+
+def feedback(course: Path | str | None = None, assignments: list[str] | None = None) -> dict[str, list[str]]:
+    """Write one HTML feedback file per graded submission: ``feedback/<student>/<assignment>/``.
+
+    Runs ``nbgrader generate_feedback --force`` so that the files always show the current
+    grades (manual grades included).
+
+    Returns
+    -------
+    dict
+        ``{assignment: [paths of the HTML files]}``.
+
+    Raises
+    ------
+    ValueError
+        If an assignment is unknown.
+    """
+    root = course_root(course)
+    chosen = pick(course_assignments(root, "release"), assignments, "release/")
+    graded = [a for a in chosen if any(notebook_path(root, "autograded", a, s).is_file()
+                                       for s in submitted_students(root, a))]
+    for pattern in (["*"] if not assignments and graded else graded):
+        run_nbgrader(root, "generate_feedback", pattern, "--force")
+    written = {a: sorted(str(p) for p in (root / "feedback").glob(f"*/{a}/*.html")) for a in graded}
+    total = sum(len(v) for v in written.values())
+    say(f"wrote {total} HTML feedback file(s) to {root / 'feedback'}/<student>/<assignment>/")
+    warn_unsandboxed(root)
+    for assignment, paths in written.items():
+        say(f"  {assignment}: {len(paths)}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``course feedback [--assignment NAME ...]``."""
+    parser = command_parser("feedback", "Write HTML feedback per student.")
+    parser.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        feedback(args.course, args.assignment)
+    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
