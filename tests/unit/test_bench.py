@@ -1,4 +1,4 @@
-"""course_utils.bench: measuring notebooks, reading their results, the report; bench/tutorial_000_aapl.py."""
+"""course_tools.bench: measuring notebooks, reading their results, the report; bench/tutorial_000_aapl.py."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils.bench import (BENCH_DIR, NotebookRun, check_targets, comparisons, main, render_report,
+from course_tools.bench import (BENCH_DIR, NotebookRun, check_targets, comparisons, main, render_report,
                                 run_notebook)
 
 

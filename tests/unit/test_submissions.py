@@ -1,4 +1,4 @@
-"""course_utils.submissions: matching renamed notebooks, repairing damaged ones, flagging risky code."""
+"""course_tools.submissions: matching renamed notebooks, repairing damaged ones, flagging risky code."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import time
 import nbformat
 import pytest
 
-from course_utils.submissions import (Finding, find_submissions, match_assignment, read_notebook, repair_notebook,
+from course_tools.submissions import (Finding, find_submissions, match_assignment, read_notebook, repair_notebook,
                                       review_findings)
 
 ASSIGNMENTS = ["ps01_lstm_cell", "ps02_find_the_leak", "quiz_01_sequences_and_rnns"]
