@@ -1,4 +1,5 @@
 """course_utils.architectures: output shapes of every builder, training, and every ValueError."""
+import keras
 import numpy as np
 import pytest
 
@@ -15,7 +16,6 @@ from course_utils.architectures import (
     fit_model,
 )
 
-keras = pytest.importorskip("keras")
 
 
 @pytest.fixture(scope="module")

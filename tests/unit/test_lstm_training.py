@@ -127,7 +127,8 @@ def test_each_blocking_argument_is_named(kwargs, reason):
 @pytest.mark.parametrize("use_bias", [True, False])
 def test_agrees_with_the_installed_keras(activation, recurrent_activation, unroll, use_bias):
     """Guards against drift: Keras's own (private) test of the layer arguments."""
-    rnn = pytest.importorskip("keras.src.backend.tensorflow.rnn")
+    from keras.src.backend.tensorflow import rnn  # private: if Keras moves it, this test must be updated
+
     layer = keras.layers.LSTM(4, activation=activation, recurrent_activation=recurrent_activation,
                               unroll=unroll, use_bias=use_bias)
     keras_says = rnn._do_lstm_arguments_support_cudnn(

@@ -28,7 +28,6 @@ def test_package_versions_default_list_covers_the_course():
 
 @pytest.fixture(scope="module")
 def report():
-    pytest.importorskip("tensorflow")
     return environment_report()
 
 
@@ -60,7 +59,6 @@ def test_report_package_rows(report):
 
 @pytest.mark.parametrize("setting, expected", [("1", "FAST (COURSE_FAST=1)"), ("0", "full")])
 def test_report_mode_row(monkeypatch, setting, expected):
-    pytest.importorskip("tensorflow")
     monkeypatch.setenv("COURSE_FAST", setting)
     report = environment_report()
     assert report.set_index("item").loc["mode", "value"] == expected
