@@ -30,6 +30,7 @@ __all__ = [
     "build_frame_lstm",
     "FitResult",
     "fit_model",
+    "train_with_early_stopping",
 ]
 
 
@@ -65,6 +66,27 @@ def _lstm_layers(widths: Sequence[int], activation: str = "tanh", dropout: float
             for depth, width in enumerate(widths, start=1)]
 
 
+def _lstm_network(lookback: Any, n_features: Any, widths: Sequence[int], horizon: Any, *, name: str,
+                  activation: str = "tanh", dropout: float = 0.0) -> Any:
+    """The course's one LSTM forecaster: stacked LSTM layers and a ``Dense(horizon)`` head named ``forecast``.
+
+    :func:`build_lstm`, :func:`build_stacked_lstm` and
+    :func:`course_utils.lstm_training.build_lstm_regressor` all build this network.
+
+    Returns
+    -------
+    keras.Model
+        Input ``(None, lookback, n_features)``, output ``(None, horizon)``; not compiled.
+    """
+    import keras
+
+    x = inputs = _input(lookback, n_features)
+    for layer in _lstm_layers(widths, activation=activation, dropout=dropout):
+        x = layer(x)
+    outputs = keras.layers.Dense(count(horizon, "horizon"), name="forecast")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
 def build_lstm(lookback: int, n_features: int, units: int = 32, horizon: int = 1) -> Any:
     """One LSTM layer and a ``Dense(horizon)`` output: the reference of the comparison.
 
@@ -82,12 +104,7 @@ def build_lstm(lookback: int, n_features: int, units: int = 32, horizon: int = 1
     keras.Model
         Input ``(None, lookback, n_features)``, output ``(None, horizon)``; not compiled.
     """
-    import keras
-
-    inputs = _input(lookback, n_features)
-    hidden = keras.layers.LSTM(count(units, "units"))(inputs)
-    outputs = keras.layers.Dense(count(horizon, "horizon"))(hidden)
-    return keras.Model(inputs, outputs, name="lstm")
+    return _lstm_network(lookback, n_features, [count(units, "units")], horizon, name="lstm")
 
 
 def build_stacked_lstm(
@@ -112,19 +129,13 @@ def build_stacked_lstm(
     keras.Model
         Output ``(None, horizon)``; not compiled.
     """
-    import keras
-
     if isinstance(units, (int, np.integer)) or len(units) < 2:
         raise ValueError(
             f"units must list the width of at least two layers, e.g. (32, 16); got {units!r}. "
             "For a single layer use build_lstm."
         )
     widths = [count(u, "each entry of units") for u in units]
-    x = inputs = _input(lookback, n_features)
-    for layer in _lstm_layers(widths):
-        x = layer(x)
-    outputs = keras.layers.Dense(count(horizon, "horizon"))(x)
-    return keras.Model(inputs, outputs, name="stacked_lstm")
+    return _lstm_network(lookback, n_features, widths, horizon, name="stacked_lstm")
 
 
 def build_bidirectional_lstm(
@@ -447,10 +458,36 @@ def fit_model(
     # Creating the optimizer's variables now, not inside the first training step, spares
     # TensorFlow a second tracing of that step: same results, about a second less per model.
     model.optimizer.build(model.trainable_variables)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                         restore_best_weights=True)
+    return train_with_early_stopping(model, X_train, y_train, X_val, y_val, epochs=epochs,
+                                     batch_size=batch_size, patience=patience)
+
+
+def train_with_early_stopping(model: Any, X_train: Any, y_train: Any, X_val: Any, y_val: Any, *,
+                              epochs: int, batch_size: int, patience: int) -> FitResult:
+    """Train a compiled model, stopping when the validation loss stops improving; keep the best weights.
+
+    The one training loop of the course (:func:`fit_model` and
+    :func:`course_utils.protocol.evaluate_forecaster` use it).
+
+    Parameters
+    ----------
+    model
+        A compiled ``keras.Model``.
+    X_train, y_train, X_val, y_val
+        Inputs ``(n, ...)`` and targets of the training and validation sets.
+    epochs, batch_size
+        Maximum number of epochs and mini-batch size.
+    patience
+        Epochs without improvement of the validation loss before stopping.
+
+    Returns
+    -------
+    FitResult
+    """
+    import keras
+
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs=epochs,
                         batch_size=batch_size, callbacks=[stop], verbose=0)
-    return FitResult(history=history, epochs=len(history.history["loss"]),
-                     seconds=time.perf_counter() - start)
+    return FitResult(history=history, epochs=len(history.history["loss"]), seconds=time.perf_counter() - start)

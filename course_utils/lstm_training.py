@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ._validate import count
-from .architectures import _lstm_layers
+from .architectures import _lstm_network
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -68,7 +68,7 @@ def build_lstm_regressor(
     Returns
     -------
     keras.Model
-        A compiled ``keras.Sequential`` model, not yet trained.
+        A compiled model, not yet trained (the network of :func:`course_utils.architectures.build_lstm`).
 
     Raises
     ------
@@ -97,10 +97,8 @@ def build_lstm_regressor(
     except (ValueError, TypeError) as exc:
         raise ValueError(f"activation {activation!r} is unknown to Keras ({exc}); "
                          "use e.g. 'tanh'.") from None
-    layers = [keras.Input(shape=(lookback, n_features)),
-              *_lstm_layers(widths, activation=activation, dropout=float(dropout)),
-              keras.layers.Dense(horizon, name="forecast")]
-    model = keras.Sequential(layers, name="lstm_regressor")
+    model = _lstm_network(lookback, n_features, widths, horizon, name="lstm_regressor", activation=activation,
+                          dropout=float(dropout))
     model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate)))
     return model
 

@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 
 from ._validate import finite
+from .metrics import mae, rmse
 
 __all__ = ["METRICS", "error_per_step", "per_step_table"]
 
-#: Metrics :func:`error_per_step` knows: name -> function of the errors ``(n, horizon)``.
-METRICS = {
-    "rmse": lambda errors: np.sqrt(np.mean(errors ** 2, axis=0)),
-    "mae": lambda errors: np.mean(np.abs(errors), axis=0),
-}
+#: Metrics :func:`error_per_step` knows: the course's own :func:`~course_utils.metrics.rmse` and
+#: :func:`~course_utils.metrics.mae`, applied to each step's column.
+METRICS = {"rmse": rmse, "mae": mae}
 
 
 def _steps(values: Any, name: str) -> np.ndarray:
@@ -68,7 +67,7 @@ def error_per_step(y_true: Any, y_pred: Any, metric: str = "rmse") -> np.ndarray
             f"y_true has shape {true.shape} but y_pred has {pred.shape}; both need one forecast "
             "per window and step, (n, horizon)."
         )
-    return METRICS[metric](pred - true)
+    return np.array([METRICS[metric](true[:, step], pred[:, step]) for step in range(true.shape[1])])
 
 
 def per_step_table(

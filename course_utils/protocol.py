@@ -14,7 +14,6 @@ learner's CSV loaded with :func:`course_utils.datasets.load_series_csv`:
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import count
+from .architectures import train_with_early_stopping
 from .baselines import linear_forecast, persistence_forecast, seasonal_naive_forecast
 from .config import set_seed
 from .metrics import compare
@@ -200,11 +200,9 @@ def evaluate_forecaster(
     if tuple(model.output_shape[1:]) != (horizon,):
         raise ValueError(f"The model outputs shape {model.output_shape[1:]} per window but horizon={horizon}: "
                          f"end it with Dense({horizon}).")
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-    start = time.perf_counter()
-    history = model.fit(inputs["train"], split.y_train, validation_data=(inputs["val"], split.y_val),
-                        epochs=epochs, batch_size=batch_size, callbacks=[stop], verbose=0)
-    seconds = time.perf_counter() - start
+    fit = train_with_early_stopping(model, inputs["train"], split.y_train, inputs["val"], split.y_val,
+                                    epochs=epochs, batch_size=batch_size, patience=patience)
+    history, seconds = fit.history, fit.seconds
     scaled[model_name] = _predict(model, inputs["test"])
 
     y_test = split.to_units(split.y_test)
