@@ -9,7 +9,7 @@ cell's metadata::
     {"course": {"constants": ["70 %", "97.5 %"]}}
 
 ``python -m course_tools.prose_numbers`` lists every unmarked one; the tests run the same
-check on every notebook (``tests/test_prose_numbers.py``).
+check on every notebook (``tests/content/test_prose_numbers.py``).
 """
 from __future__ import annotations
 

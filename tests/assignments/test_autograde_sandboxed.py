@@ -1,6 +1,6 @@
 """course_tools.autograde on a tiny course: sandboxed, parallel, one writer, gradebook guarded.
 
-The hostile and red-team corpora go through the same command in tests/test_assignment_*.py;
+The hostile and red-team corpora go through the same command in tests/assignments/test_assignment_*.py;
 this file checks each protection once, cheaply, and shows that it matters: the same attack
 with the protection removed (``--no-sandbox``, a damaged merge) succeeds or is caught.
 """

@@ -1,6 +1,6 @@
 """The instructor's commands (course_tools.apps) on a small course: each command does its step, says so, and can run again.
 
-The real assignments go through the same commands in tests/test_assignment_*.py; this file
+The real assignments go through the same commands in tests/assignments/test_assignment_*.py; this file
 uses a tiny assignment (no TensorFlow) to check the mechanics cheaply: idempotency, renamed
 and updated submissions, LMS zips, feedback, the CSV, validation and every error message.
 """

@@ -1,6 +1,6 @@
 """course_tools.redteam: the attacks are built as described, and the integrity check sees a change.
 
-The attacks themselves run through the real autograde in tests/test_assignment_quiz.py.
+The attacks themselves run through the real autograde in tests/assignments/test_assignment_quiz.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared checks of the assignment test files (tests/test_assignment_*.py): not a test module itself.
+"""Shared checks of the assignment test files (tests/assignments/test_assignment_*.py): not a test module itself.
 
 Each assignment is proven in a temporary copy of the course: its source runs and passes its
 tests, its release fails them without an error in its setup cells and gives nothing away,

@@ -1,4 +1,4 @@
-"""Shared helpers of the real-browser tests (tests/test_browser_*.py): Playwright + system Chromium.
+"""Shared helpers of the real-browser tests (tests/browser/test_browser_*.py): Playwright + system Chromium.
 
 Chromium is Debian's ``chromium`` package at /usr/bin/chromium (``COURSE_CHROMIUM`` overrides the
 path). Playwright must never download a browser of its own: we only launch that executable.
