@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: What the ``instructor`` extra installs beyond a learner's install (pyproject.toml).
+_INSTRUCTOR_PACKAGES = {"nbgrader", "nbconvert", "nbclient", "jupyter_server_mathjax"}
+
+
 def usage() -> str:
     width = max(map(len, COMMANDS))
     lines = ["usage: course COMMAND [options]   (course COMMAND --help for a command's options)", "",
@@ -58,7 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"error: unknown command {name!r}.\n\n{usage()}", file=sys.stderr)
         return 2
-    return int(_main_of(COMMANDS[name][0])(rest) or 0)
+    try:
+        command = _main_of(COMMANDS[name][0])
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in _INSTRUCTOR_PACKAGES:
+            print(f"error: `course {name}` needs the instructor's tools ({exc.name} is not installed): "
+                  "run `make test`, or `pip install -c requirements/lock.txt -e '.[instructor]'`.", file=sys.stderr)
+            return 2
+        raise
+    return int(command(rest) or 0)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from .datasets import check_bundled_data
 __all__ = ["package_versions", "environment_report"]
 
 _PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "pandas", "scikit-learn",
-             "plotly", "jupyterlab", "jupyterquiz", "nbgrader")
+             "plotly", "jupyterlab", "jupyterquiz")
 
 
 def package_versions(packages: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
@@ -47,6 +47,9 @@ def environment_report() -> pd.DataFrame:
     tf_names = [name for name in ("tensorflow", "tensorflow-cpu") if versions[name] != "not installed"]
     rows += [(name, version) for name, version in versions.items()
              if not name.startswith("tensorflow") or name in tf_names or not tf_names]
+    grader = package_versions(("nbgrader",))["nbgrader"]
+    rows.append(("instructor tools", f"nbgrader {grader}" if grader != "not installed"
+                 else "none (a learner needs none; an instructor runs make test)"))
     gpus = tf.config.list_physical_devices("GPU")
     rows.append(("GPUs", ", ".join(g.name for g in gpus) if gpus else "none (CPU only is fine)"))
     rows.append(("mode", "FAST (COURSE_FAST=1)" if is_fast() else "full"))

@@ -51,6 +51,15 @@ def test_each_command_is_the_main_of_one_module(monkeypatch, argv, module, rest)
     assert seen == [(module, rest)]
 
 
+def test_a_learner_install_is_told_to_install_the_instructor_tools(monkeypatch, capsys):
+    def missing(module):
+        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
+
+    monkeypatch.setattr(cli, "_main_of", missing)
+    assert cli.main(["autograde"]) == 2
+    assert "make test" in capsys.readouterr().err
+
+
 def test_every_command_module_has_a_main():
     for name, (module, _) in cli.COMMANDS.items():
         assert callable(cli._main_of(module)), f"course {name}: {module} has no main(argv)"
