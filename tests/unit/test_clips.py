@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from course_utils.clips import DIRECTIONS, moving_dot_clips
+from errors import clear_error
 
 
 def dot_positions(clip):
@@ -35,15 +36,15 @@ def test_same_seed_same_clips_and_no_noise_option():
     assert set(np.unique(quiet)) == {0.0, 1.0}
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_clips": 0}, "n_clips must be an integer >= 1"),
-    ({"n_clips": 2, "n_frames": 1}, "n_frames must be an integer >= 2"),
-    ({"n_clips": 2, "size": 1.0}, "size must be an integer"),
-    ({"n_clips": 2, "dot": 0}, "dot must be an integer >= 1"),
-    ({"n_clips": 2, "seed": -1}, "seed must be an integer >= 0"),
-    ({"n_clips": 2, "n_frames": 8, "size": 8, "dot": 2}, "cannot hold a 2-pixel dot"),
-    ({"n_clips": 2, "noise": 1.0}, r"noise must be a number in \[0, 1\)"),
+@pytest.mark.parametrize("kwargs, phrases", [
+    ({"n_clips": 0}, ("n_clips", ">= 1")),
+    ({"n_clips": 2, "n_frames": 1}, ("n_frames", ">= 2")),
+    ({"n_clips": 2, "size": 1.0}, ("size", "integer")),
+    ({"n_clips": 2, "dot": 0}, ("dot", ">= 1")),
+    ({"n_clips": 2, "seed": -1}, ("seed", ">= 0")),
+    ({"n_clips": 2, "n_frames": 8, "size": 8, "dot": 2}, ("cannot hold a 2-pixel dot", "size >= 9")),
+    ({"n_clips": 2, "noise": 1.0}, ("noise", "[0, 1)")),
 ])
-def test_bad_arguments_raise(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments_raise(kwargs, phrases):
+    with clear_error(*phrases):
         moving_dot_clips(**kwargs)
