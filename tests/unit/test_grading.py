@@ -11,6 +11,7 @@ import pytest
 import course_utils.grading as grading
 from course_utils.grading import (CHECKED_MODULES, assert_untampered, fingerprint, keras_problems,
                                   pristine_fingerprint, tampering)
+from errors import clear_error
 
 
 def test_a_clean_process_is_untampered():
@@ -43,7 +44,7 @@ def test_a_replaced_function_is_reported(monkeypatch, module, name, replacement)
     monkeypatch.setattr(module, name, replacement)
     found = tampering()
     assert f"{module.__name__}.{name} was replaced" in found
-    with pytest.raises(AssertionError, match=f"{module.__name__}.{name} was replaced"):
+    with clear_error(f"{module.__name__}.{name} was replaced", "remove the code", exception=AssertionError):
         assert_untampered()
 
 
@@ -82,19 +83,19 @@ def test_keras_problems_is_empty_when_keras_is_not_loaded(monkeypatch):
 
 @pytest.mark.parametrize("names", [[], [""], [".relative"], [3]])
 def test_module_names_are_checked(names):
-    with pytest.raises(ValueError, match="module_names"):
+    with clear_error("module_names", "such as 'numpy'"):
         fingerprint(names)
-    with pytest.raises(ValueError, match="module_names"):
+    with clear_error("module_names", "such as 'numpy'"):
         pristine_fingerprint(names)
 
 
 def test_a_missing_module_is_reported():
-    with pytest.raises(ValueError, match="Cannot import module 'no_such_module_here'"):
+    with clear_error("cannot import module 'no_such_module_here'"):
         fingerprint(["no_such_module_here"])
-    with pytest.raises(ValueError, match="fresh interpreter"):
+    with clear_error("fresh interpreter", "['no_such_module_here']"):
         pristine_fingerprint(["no_such_module_here"])
 
 
 def test_keras_names_are_checked():
-    with pytest.raises(ValueError, match="keras.layers.LSTM"):
+    with clear_error("keras.layers.LSTM", "['layers.LSTM']"):
         keras_problems(["layers.LSTM"])

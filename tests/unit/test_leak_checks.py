@@ -7,6 +7,7 @@ import pytest
 from course_utils.leak_checks import (check_chronological_split, check_scaler_fitted_on_training,
                                       check_targets_follow_windows, check_windows_inside_parts, run_pipeline)
 from course_utils.windows import chronological_split, fit_scaler, make_windows
+from errors import clear_error
 
 CHECKS = [check_scaler_fitted_on_training, check_chronological_split, check_windows_inside_parts,
           check_targets_follow_windows]
@@ -55,19 +56,19 @@ def test_a_leak_free_pipeline_passes_every_check():
         check(good, n_steps=120, lookback=1, train=0.6, val=0.2)
 
 
-@pytest.mark.parametrize("leak, caught_by", [
-    ("scale_all", check_scaler_fitted_on_training),
-    ("shuffle", check_chronological_split),
-    ("across", check_windows_inside_parts),
-    ("off_by_one", check_targets_follow_windows),
+@pytest.mark.parametrize("leak, caught_by, phrases", [
+    ("scale_all", check_scaler_fitted_on_training, ("scaler's range", "fit the scaler on the training part only")),
+    ("shuffle", check_chronological_split, ("not in time order", "do not shuffle")),
+    ("across", check_windows_inside_parts, ("outside the train part", "split the series first")),
+    ("off_by_one", check_targets_follow_windows, ("target", "should be the next value")),
 ])
-def test_each_leak_is_caught_by_its_own_check_only(leak, caught_by):
+def test_each_leak_is_caught_by_its_own_check_only(leak, caught_by, phrases):
     def pipeline(series, lookback, train=0.7, val=0.15):
         return leaky(series, lookback, train, val, **{leak: True})
 
     for check in CHECKS:
         if check is caught_by:
-            with pytest.raises(AssertionError):
+            with clear_error(*phrases, exception=AssertionError):
                 check(pipeline)
         else:
             check(pipeline)
@@ -80,16 +81,16 @@ def test_a_scaler_that_is_reported_but_not_applied_is_caught():
         out["scaler_low"], out["scaler_high"] = training.min(), training.max()
         return out
 
-    with pytest.raises(AssertionError, match="scale every part"):
+    with clear_error("scale every part", "training range", exception=AssertionError):
         check_scaler_fitted_on_training(lying)
 
 
-@pytest.mark.parametrize("result, message", [
-    ([], "return a dict"),
-    ({"X_train": 1}, "lacks the keys"),
+@pytest.mark.parametrize("result, phrases", [
+    ([], ("should return a dict", "returned list")),
+    ({"X_train": 1}, ("lacks the keys", "'X_test'")),
 ])
-def test_run_pipeline_checks_the_form(result, message):
-    with pytest.raises(AssertionError, match=message):
+def test_run_pipeline_checks_the_form(result, phrases):
+    with clear_error(*phrases, exception=AssertionError):
         run_pipeline(lambda *a, **k: result, np.arange(50.0), 3)
 
 
@@ -99,25 +100,25 @@ def test_run_pipeline_checks_shapes_and_range():
         out["X_val"] = out["X_val"][:, :, 0]
         return out
 
-    with pytest.raises(AssertionError, match="X_val should have shape"):
+    with clear_error("X_val should have shape", "(n, 3, 1)", exception=AssertionError):
         run_pipeline(flat, np.arange(50.0), 3)
 
     def backwards(series, lookback, train=0.7, val=0.15):
         return {**good(series, lookback, train, val), "scaler_low": 2.0, "scaler_high": 1.0}
 
-    with pytest.raises(AssertionError, match="low < high"):
+    with clear_error("scaler_low and scaler_high", "low < high", exception=AssertionError):
         run_pipeline(backwards, np.arange(50.0), 3)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"pipeline": "not a function"}, "pipeline must be a function"),
-    ({"lookback": 0}, "lookback must be an integer >= 1"),
-    ({"n_steps": 2}, "n_steps must be an integer >= 3"),
-    ({"n_steps": 20, "lookback": 5}, "too short"),
-    ({"train": 0.95}, "leaves nothing"),
+@pytest.mark.parametrize("kwargs, phrases", [
+    ({"pipeline": "not a function"}, ("pipeline", "function pipeline(series, lookback, train, val)")),
+    ({"lookback": 0}, ("lookback", ">= 1")),
+    ({"n_steps": 2}, ("n_steps", ">= 3")),
+    ({"n_steps": 20, "lookback": 5}, ("too short", "longer probe series")),
+    ({"train": 0.95}, ("leaves nothing", "sum to less than 1")),
 ])
 @pytest.mark.parametrize("check", CHECKS)
-def test_invalid_arguments(check, kwargs, message):
+def test_invalid_arguments(check, kwargs, phrases):
     kwargs = {"pipeline": good, **kwargs}
-    with pytest.raises(ValueError, match=message):
+    with clear_error(*phrases):
         check(**kwargs)
