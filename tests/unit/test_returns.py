@@ -8,6 +8,7 @@ import pytest
 from course_utils.returns import (binomial_standard_error, direction_table, directional_accuracy,
                                   log_returns, prices_from_relative, relative_windows, sign_test)
 from course_utils.windows import make_windows
+from errors import clear_error
 
 
 def test_log_returns_of_series_and_array():
@@ -90,52 +91,52 @@ def test_sign_test():
     assert sign_test(5, 5) == pytest.approx(1.0)
     assert sign_test(10, 0) == pytest.approx(2 / 1024)
     assert sign_test(0, 10) == pytest.approx(2 / 1024)
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with clear_error("wins", "non-negative integer"):
         sign_test(-1, 3)
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with clear_error("wins", "non-negative integer"):
         sign_test(2.5, 3)
 
 
-@pytest.mark.parametrize("bad, match", [
-    (np.array([1.0, -1.0]), "strictly positive"),
-    (np.array([1.0, np.nan]), "NaN"),
-    (np.array([1.0]), "at least two"),
-    (np.ones((3, 2)), "shape"),
-    (["a", "b"], "numbers only"),
+@pytest.mark.parametrize("bad, phrases", [
+    (np.array([1.0, -1.0]), ("strictly positive", "convert them back to prices")),
+    (np.array([1.0, np.nan]), ("NaN", "drop or fill")),
+    (np.array([1.0]), ("1 value(s)", "at least two")),
+    (np.ones((3, 2)), ("shape (T,)", "pass one column")),
+    (["a", "b"], ("prices", "numbers only")),
 ])
-def test_log_returns_errors(bad, match):
-    with pytest.raises(ValueError, match=match):
+def test_log_returns_errors(bad, phrases):
+    with clear_error(*phrases):
         log_returns(bad)
 
 
 def test_window_errors():
     X = np.ones((3, 2, 1))
-    with pytest.raises(ValueError, match="strictly positive"):
+    with clear_error("strictly positive", "convert them back to prices"):
         relative_windows(X - 1)
-    with pytest.raises(ValueError, match="samples, lookback, features"):
+    with clear_error("got (3, 2)", "(samples, lookback, features)"):
         relative_windows(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="target must be a feature index"):
+    with clear_error("target", "between 0 and 0"):
         relative_windows(X, target=1)
-    with pytest.raises(ValueError, match=r"y must have shape \(3, horizon\)"):
+    with clear_error("got (2, 1)", "(3, horizon)"):
         relative_windows(X, np.ones((2, 1)))
-    with pytest.raises(ValueError, match="one row per window"):
+    with clear_error("predictions", "one row per window"):
         prices_from_relative(np.zeros(2), X)
 
 
 def test_scoring_errors():
-    with pytest.raises(ValueError, match="3 values but y_pred has 2"):
+    with clear_error("y_true has 3 values but y_pred has 2", "one forecast per true change"):
         directional_accuracy(np.ones(3), np.ones(2))
-    with pytest.raises(ValueError, match="empty"):
+    with clear_error("empty", "nothing to score"):
         directional_accuracy([], [])
-    with pytest.raises(ValueError, match="NaN"):
+    with clear_error("NaN", "fix them before scoring"):
         directional_accuracy([np.nan], [1.0])
-    with pytest.raises(ValueError, match="probability"):
+    with clear_error("p must be a probability", "got 1.5"):
         binomial_standard_error(1.5, 10)
-    with pytest.raises(ValueError, match="positive integer"):
+    with clear_error("n must be a positive integer", "got 0"):
         binomial_standard_error(0.5, 0)
-    with pytest.raises(ValueError, match="non-empty dict"):
+    with clear_error("predictions", "non-empty dict"):
         direction_table(np.ones(3), {})
-    with pytest.raises(ValueError, match="added by direction_table"):
+    with clear_error("'always up' is added by direction_table", "rename your forecast"):
         direction_table(np.ones(3), {"always up": np.ones(3)})
-    with pytest.raises(ValueError, match="Forecast 'm'"):
+    with clear_error("Forecast 'm'", "one forecast per true change"):
         direction_table(np.ones(3), {"m": np.ones(2)})

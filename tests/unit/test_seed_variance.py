@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 from course_utils.seed_variance import RunComparison, compare_runs, seed_spread
+from errors import clear_error
 
 
 def test_seed_spread_summarises_each_configuration_best_first():
@@ -41,17 +42,17 @@ def test_identical_spreads_of_zero():
 
 
 def test_errors_say_what_to_change():
-    with pytest.raises(ValueError, match="non-empty dict"):
+    with clear_error("scores", "non-empty dict"):
         seed_spread({})
-    with pytest.raises(ValueError, match="at least two scores"):
+    with clear_error("at least two scores", "more seeds"):
         seed_spread({"one seed": [1.0]})
-    with pytest.raises(ValueError, match="NaN"):
+    with clear_error("'diverged'", "NaN"):
         seed_spread({"diverged": [1.0, float("nan")]})
-    with pytest.raises(ValueError, match="must be numbers"):
+    with clear_error("'text' must be numbers", "got a string"):
         seed_spread({"text": "1.0, 2.0"})
-    with pytest.raises(ValueError, match="must be numbers"):
+    with clear_error("scores_a must be numbers", "one per seed"):
         compare_runs(["a", "b"], [1.0, 2.0])
-    with pytest.raises(ValueError, match="at least two scores"):
+    with clear_error("scores_a", "at least two scores"):
         compare_runs([[1.0, 2.0]], [1.0, 2.0])
-    with pytest.raises(ValueError, match="confidence"):
+    with clear_error("confidence", "between 0 and 1"):
         compare_runs([1.0, 2.0], [1.0, 2.0], confidence=95)

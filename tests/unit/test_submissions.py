@@ -9,6 +9,7 @@ import pytest
 
 from course_tools.submissions import (Finding, find_submissions, match_assignment, read_notebook, repair_notebook,
                                       review_findings)
+from errors import clear_error
 
 ASSIGNMENTS = ["ps01_lstm_cell", "ps02_find_the_leak", "quiz_01_sequences_and_rnns"]
 
@@ -51,7 +52,7 @@ def test_match_assignment(filename, expected):
 
 
 def test_match_assignment_needs_assignments():
-    with pytest.raises(ValueError, match="release"):
+    with clear_error("no assignments", "run the release step"):
         match_assignment("a.ipynb", [])
 
 
@@ -87,21 +88,21 @@ def test_find_submissions_matches_rescues_and_reports(tmp_path):
 
 
 def test_find_submissions_errors(tmp_path):
-    with pytest.raises(ValueError, match="not a folder"):
+    with clear_error("not a folder of submissions", "<student>/<assignment>.ipynb"):
         find_submissions(tmp_path / "missing", ASSIGNMENTS)
-    with pytest.raises(ValueError, match="release"):
+    with clear_error("no assignments", "run the release step"):
         find_submissions(tmp_path, [])
-    with pytest.raises(ValueError, match="Unknown assignment"):
+    with clear_error("unknown assignment 'ps09'", "ps01_lstm_cell"):
         find_submissions(tmp_path, ASSIGNMENTS, only="ps09")
 
 
 def test_read_notebook_refuses_damaged_files(tmp_path):
     path = tmp_path / "broken.ipynb"
     path.write_text("{ not json")
-    with pytest.raises(ValueError, match="not a readable notebook"):
+    with clear_error("not a readable notebook", "broken.ipynb"):
         read_notebook(path)
     path.write_text('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
-    with pytest.raises(ValueError, match="not a readable notebook"):
+    with clear_error("not a readable notebook", "broken.ipynb"):
         read_notebook(path)
     assert read_notebook(_write(tmp_path / "ok.ipynb")).cells
 
@@ -140,7 +141,7 @@ def test_repair_restores_metadata_and_drops_duplicates_and_unknown_ids():
 
 
 def test_repair_needs_a_release():
-    with pytest.raises(ValueError, match="released version"):
+    with clear_error("no nbgrader cells", "released version"):
         repair_notebook(_release(), nbformat.v4.new_notebook())
 
 
