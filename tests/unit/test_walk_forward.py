@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from course_utils.walk_forward import Fold, target_windows, walk_forward_folds
+from errors import clear_error
 
 
 def test_folds_expand_and_tile_the_end_of_the_series():
@@ -29,22 +30,22 @@ def test_target_windows_take_inputs_from_before_the_range():
 
 
 def test_errors_say_what_to_change():
-    with pytest.raises(ValueError, match="too few for 3 folds"):
+    with clear_error("too few for 3 folds", "fewer or shorter folds"):
         walk_forward_folds(50, n_folds=3, test_rows=10, val_rows=5, min_train_rows=20)
     for kwargs in ({"n_rows": 0}, {"n_folds": 0}, {"test_rows": 1.5}, {"val_rows": True}, {"min_train_rows": 0}):
         arguments = {"n_rows": 100, "n_folds": 2, "test_rows": 10, "val_rows": 5} | kwargs
-        with pytest.raises(ValueError, match="must be an integer"):
+        with clear_error(next(iter(kwargs)), "integer >= 1"):
             walk_forward_folds(**arguments)
     series = np.arange(20.0)
-    with pytest.raises(ValueError, match="start at row 3 or later"):
+    with clear_error("rows start at 2", "start at row 3 or later"):
         target_windows(series, 3, slice(2, 10))
-    with pytest.raises(ValueError, match="past the end"):
+    with clear_error("past the end", "20 rows"):
         target_windows(series, 3, slice(10, 21))
-    with pytest.raises(ValueError, match="horizon=2"):
+    with clear_error("horizon=2", "1 target row(s)"):
         target_windows(series, 3, slice(10, 11), horizon=2)
-    with pytest.raises(ValueError, match="step 1"):
+    with clear_error("step 1", "fold.test"):
         target_windows(series, 3, slice(10, 14, 2))
-    with pytest.raises(ValueError, match="step 1"):
+    with clear_error("step 1", "fold.test"):
         target_windows(series, 3, (10, 14))
-    with pytest.raises(ValueError, match="lookback must be"):
+    with clear_error("lookback", ">= 1"):
         target_windows(series, 0, slice(10, 14))
