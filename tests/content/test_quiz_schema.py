@@ -14,6 +14,7 @@ from course_utils.quiz import (
     show_quiz,
     validate_quiz,
 )
+from errors import clear_error
 
 MULTIPLE = {
     "question": "Which gate decides what to forget?",
@@ -105,7 +106,7 @@ def test_validate_accepts_latex_and_entities(good):
 
 @pytest.mark.parametrize("questions", [[], {}, None, "quiz", {"question": "q"}])
 def test_validate_rejects_non_list_or_empty(questions):
-    with pytest.raises(ValueError, match="lesson: a quiz is a non-empty JSON list of questions"):
+    with clear_error("lesson:", "non-empty JSON list of questions"):
         validate_quiz(questions, name="lesson")
 
 
@@ -116,94 +117,70 @@ def _break(good, index, change):
 
 
 CASES = [
-    # (question index, change, expected fragment)
     (0, lambda q: q.update(type="essay"),
-     r"question 1: 'type' must be one of \['many_choice', 'multiple_choice', 'numeric', "
-     r"'string'\]; got 'essay'"),
-    (0, lambda q: q.pop("type"), r"question 1: 'type' must be one of .*; got None"),
-    (0, lambda q: q.pop("question"), r"question 1: 'question' must be a non-empty string"),
-    (0, lambda q: q.update(question="  "), r"question 1: 'question' must be a non-empty string"),
-    (0, lambda q: q.update(question=42), r"question 1: 'question' must be a non-empty string"),
+     ("question 1: 'type'", "one of ['many_choice', 'multiple_choice', 'numeric', 'string']; got 'essay'")),
+    (0, lambda q: q.pop("type"), ("question 1: 'type'", "got None")),
+    (0, lambda q: q.pop("question"), ("question 1: 'question'", "non-empty string")),
+    (0, lambda q: q.update(question="  "), ("question 1: 'question'", "non-empty string")),
+    (0, lambda q: q.update(question=42), ("question 1: 'question'", "non-empty string")),
     (0, lambda q: q.update(question="Temperature in \u00b0C?"),
-     r"question 1: 'question' has non-ASCII characters \['\u00b0'\]"),
-    (0, lambda q: q.update(answer_col=2),
-     r"question 1: unknown keys \['answer_col'\] for a multiple_choice question"),
-    (2, lambda q: q.update(answer_cols=2),
-     r"question 3: unknown keys \['answer_cols'\] for a numeric question"),
-    (0, lambda q: q.pop("answers"), r"question 1: 'answers' must be a non-empty list of objects"),
-    (0, lambda q: q.update(answers=[]), r"question 1: 'answers' must be a non-empty list"),
+     ("question 1: 'question' has non-ASCII characters ['\u00b0']", "HTML entities")),
+    (0, lambda q: q.update(answer_col=2), ("question 1: unknown keys ['answer_col']", "multiple_choice question")),
+    (2, lambda q: q.update(answer_cols=2), ("question 3: unknown keys ['answer_cols']", "numeric question")),
+    (0, lambda q: q.pop("answers"), ("question 1: 'answers'", "non-empty list of objects")),
+    (0, lambda q: q.update(answers=[]), ("question 1: 'answers'", "non-empty list")),
     (0, lambda q: q.update(answers=["Forget gate", "Output gate"]),
-     r"question 1: 'answers' must be a non-empty list of objects"),
-    (0, lambda q: q["answers"][1].pop("feedback"),
-     r"question 1, answer 2: 'feedback' must be a non-empty string"),
-    (3, lambda q: q["answers"][1].update(feedback=""),
-     r"question 4, answer 2: 'feedback' must be a non-empty string"),
+     ("question 1: 'answers'", "non-empty list of objects")),
+    (0, lambda q: q["answers"][1].pop("feedback"), ("question 1, answer 2: 'feedback'", "non-empty string")),
+    (3, lambda q: q["answers"][1].update(feedback=""), ("question 4, answer 2: 'feedback'", "non-empty string")),
     (0, lambda q: q["answers"][0].update(feedback="Caf\u00e9"),
-     r"question 1, answer 1: 'feedback' has non-ASCII characters"),
-    (0, lambda q: q["answers"][0].update(corect=True),
-     r"question 1, answer 1: unknown keys \['corect'\]"),
+     ("question 1, answer 1: 'feedback' has non-ASCII characters", "HTML entities")),
+    (0, lambda q: q["answers"][0].update(corect=True), ("question 1, answer 1:", "unknown keys ['corect']")),
     # choice questions
-    (0, lambda q: q.update(answers=q["answers"][:1]),
-     r"question 1: a choice question needs at least two answers"),
-    (0, lambda q: q["answers"][1].pop("answer"),
-     r"question 1, answer 2: give the choice's text as 'answer' \(or 'code'\)"),
-    (1, lambda q: q["answers"][1].update(code=""),
-     r"question 2, answer 2: 'code' must be a non-empty string"),
-    (0, lambda q: q["answers"][1].update(correct="no"),
-     r"question 1, answer 2: 'correct' must be true or false"),
-    (0, lambda q: q["answers"][1].pop("correct"),
-     r"question 1, answer 2: 'correct' must be true or false"),
+    (0, lambda q: q.update(answers=q["answers"][:1]), ("question 1:", "at least two answers")),
+    (0, lambda q: q["answers"][1].pop("answer"), ("question 1, answer 2:", "text as 'answer' (or 'code')")),
+    (1, lambda q: q["answers"][1].update(code=""), ("question 2, answer 2: 'code'", "non-empty string")),
+    (0, lambda q: q["answers"][1].update(correct="no"), ("question 1, answer 2: 'correct'", "true or false")),
+    (0, lambda q: q["answers"][1].pop("correct"), ("question 1, answer 2: 'correct'", "true or false")),
     (0, lambda q: q["answers"][1].update(correct=True),
-     r"question 1: a multiple_choice question has exactly one correct answer; found 2"),
+     ("question 1: a multiple_choice question has exactly one correct answer; found 2", "use many_choice")),
     (0, lambda q: q["answers"][0].update(correct=False),
-     r"question 1: a multiple_choice question has exactly one correct answer; found 0"),
-    (1, lambda q: [a.update(correct=False) for a in q["answers"]],
-     r"question 2: no answer is marked correct"),
+     ("question 1: a multiple_choice question has exactly one correct answer; found 0", "use many_choice")),
+    (1, lambda q: [a.update(correct=False) for a in q["answers"]], ("question 2:", "no answer is marked correct")),
     # numeric questions
-    (2, lambda q: q.update(precision=0),
-     r"question 3: 'precision' is a number of significant digits, an integer >= 1"),
-    (2, lambda q: q.update(precision=2.5), r"question 3: 'precision' is a number"),
-    (2, lambda q: q.update(precision=True), r"question 3: 'precision' is a number"),
-    (2, lambda q: q["answers"][0].update(value="3"),
-     r"question 3, answer 1: a 'value' answer needs a finite number in 'value'"),
-    (2, lambda q: q["answers"][0].update(value=float("nan")),
-     r"question 3, answer 1: a 'value' answer needs a finite number"),
-    (2, lambda q: q["answers"][0].update(value=True),
-     r"question 3, answer 1: a 'value' answer needs a finite number"),
+    (2, lambda q: q.update(precision=0), ("question 3: 'precision'", "an integer >= 1")),
+    (2, lambda q: q.update(precision=2.5), ("question 3: 'precision'", "an integer >= 1")),
+    (2, lambda q: q.update(precision=True), ("question 3: 'precision'", "an integer >= 1")),
+    (2, lambda q: q["answers"][0].update(value="3"), ("question 3, answer 1:", "finite number in 'value'")),
+    (2, lambda q: q["answers"][0].update(value=float("nan")), ("question 3, answer 1:", "finite number")),
+    (2, lambda q: q["answers"][0].update(value=True), ("question 3, answer 1:", "finite number")),
     (2, lambda q: q["answers"][1].update(range=[3, 0]),
-     r"question 3, answer 2: 'range' must be \[low, high\] with low < high"),
-    (2, lambda q: q["answers"][1].update(range=[0, 1, 2]), r"answer 2: 'range' must be \[low"),
-    (2, lambda q: q["answers"][1].update(range=[0, "3"]), r"answer 2: 'range' must be \[low"),
+     ("question 3, answer 2: 'range'", "[low, high] with low < high")),
+    (2, lambda q: q["answers"][1].update(range=[0, 1, 2]), ("answer 2: 'range'", "[low, high]")),
+    (2, lambda q: q["answers"][1].update(range=[0, "3"]), ("answer 2: 'range'", "[low, high]")),
     (2, lambda q: q["answers"][1].update(type="interval"),
-     r"question 3, answer 2: 'type' must be 'value', 'range' or 'default'; got 'interval'"),
-    (2, lambda q: q["answers"][0].pop("correct"),
-     r"question 3, answer 1: 'correct' must be true or false"),
-    (2, lambda q: q["answers"].pop(),
-     r"question 3: a numeric question needs exactly one answer of type 'default'.*found 0"),
+     ("question 3, answer 2: 'type'", "'value', 'range' or 'default'; got 'interval'")),
+    (2, lambda q: q["answers"][0].pop("correct"), ("question 3, answer 1: 'correct'", "true or false")),
+    (2, lambda q: q["answers"].pop(), ("question 3:", "exactly one answer of type 'default'", "found 0")),
     (2, lambda q: q["answers"].append({"type": "default", "feedback": "Again."}),
-     r"question 3: a numeric question needs exactly one answer of type 'default'.*found 2"),
-    (2, lambda q: q["answers"][0].update(correct=False),
-     r"question 3: no value or range is marked correct"),
+     ("question 3:", "exactly one answer of type 'default'", "found 2")),
+    (2, lambda q: q["answers"][0].update(correct=False), ("question 3:", "no value or range is marked correct")),
     # string questions
-    (3, lambda q: q["answers"][0].update(answer=""),
-     r"question 4, answer 1: 'answer' must be a non-empty string"),
-    (3, lambda q: q["answers"][0].update(correct=1),
-     r"question 4, answer 1: 'correct' must be true or false"),
-    (3, lambda q: q["answers"][0].update(correct=False),
-     r"question 4: no answer is marked correct"),
-    (3, lambda q: q.update(precision=2),
-     r"question 4: unknown keys \['precision'\] for a string question"),
+    (3, lambda q: q["answers"][0].update(answer=""), ("question 4, answer 1: 'answer'", "non-empty string")),
+    (3, lambda q: q["answers"][0].update(correct=1), ("question 4, answer 1: 'correct'", "true or false")),
+    (3, lambda q: q["answers"][0].update(correct=False), ("question 4:", "no answer is marked correct")),
+    (3, lambda q: q.update(precision=2), ("question 4: unknown keys ['precision']", "string question")),
 ]
 
 
-@pytest.mark.parametrize("index, change, message", CASES)
-def test_validate_reports_each_problem(good, index, change, message):
-    with pytest.raises(ValueError, match=r"lesson does not validate:\n- (.|\n)*" + message):
+@pytest.mark.parametrize("index, change, phrases", CASES)
+def test_validate_reports_each_problem(good, index, change, phrases):
+    with clear_error("lesson does not validate:", *phrases):
         validate_quiz(_break(good, index, change), name="lesson")
 
 
 def test_validate_rejects_a_question_that_is_not_an_object(good):
-    with pytest.raises(ValueError, match=r"quiz, question 2: each question is a JSON object"):
+    with clear_error("question 2:", "each question is a JSON object"):
         validate_quiz([good[0], "What is an LSTM?"])
 
 
@@ -237,7 +214,7 @@ def test_quiz_path_custom_folder(tmp_path):
 
 @pytest.mark.parametrize("name", ["", "../secrets", "a/b", "a\\b", ".hidden", None, 3])
 def test_quiz_path_rejects_bad_names(name):
-    with pytest.raises(ValueError, match="A quiz name is a file stem such as"):
+    with clear_error("quiz name", "file stem such as"):
         quiz_path(name)
 
 
@@ -259,36 +236,34 @@ def test_load_quiz(bank, good):
 
 
 def test_load_quiz_missing_lists_known_quizzes(bank):
-    with pytest.raises(ValueError, match=r"No quiz '99_none' at .*99_none\.json\. Quizzes in "
-                                         r"the bank: 01_intro, 02_gates, 03_broken, 04_invalid"):
+    with clear_error("no quiz '99_none'", "in the bank: 01_intro, 02_gates, 03_broken, 04_invalid"):
         load_quiz("99_none", bank)
 
 
 def test_load_quiz_missing_in_empty_bank(tmp_path):
-    with pytest.raises(ValueError, match="Quizzes in the bank: none"):
+    with clear_error("no quiz '01_intro'", "in the bank: none"):
         load_quiz("01_intro", tmp_path)
 
 
 def test_load_quiz_invalid_json(bank):
-    with pytest.raises(ValueError, match=r"03_broken\.json is not valid JSON"):
+    with clear_error("03_broken.json", "not valid JSON"):
         load_quiz("03_broken", bank)
 
 
 def test_load_quiz_invalid_schema_names_the_file(bank):
-    with pytest.raises(ValueError, match=r"04_invalid\.json does not validate:\n- "
-                                         r"04_invalid\.json, question 1: 'type' must be one of"):
+    with clear_error("04_invalid.json does not validate", "04_invalid.json, question 1: 'type'"):
         load_quiz("04_invalid", bank)
 
 
 def test_load_quiz_bad_name(bank):
-    with pytest.raises(ValueError, match="A quiz name is a file stem"):
+    with clear_error("quiz name", "file stem"):
         load_quiz("../01_intro", bank)
 
 
 def test_load_quiz_reads_utf8_and_rejects_non_ascii_text(tmp_path, good):
     good[0]["question"] = "Which gate forgets \u2014 really?"
     (tmp_path / "q.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(ValueError, match="non-ASCII characters"):
+    with clear_error("non-ASCII characters", "HTML entities"):
         load_quiz("q", tmp_path)
 
 
@@ -315,13 +290,13 @@ def test_show_quiz_passes_shuffle_answers(bank, good, shown):
     assert shown == [([good[0]], {"shuffle_answers": False})]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("99_none", "No quiz '99_none'"),
-    ("03_broken", "is not valid JSON"),
-    ("04_invalid", "does not validate"),
+@pytest.mark.parametrize("name, phrases", [
+    ("99_none", ("no quiz '99_none'", "in the bank")),
+    ("03_broken", ("03_broken.json", "not valid JSON")),
+    ("04_invalid", ("04_invalid.json", "does not validate")),
 ])
-def test_show_quiz_refuses_bad_quizzes_without_displaying(bank, shown, name, message):
-    with pytest.raises(ValueError, match=message):
+def test_show_quiz_refuses_bad_quizzes_without_displaying(bank, shown, name, phrases):
+    with clear_error(*phrases):
         show_quiz(name, bank)
     assert shown == []
 
@@ -330,7 +305,7 @@ def test_show_quiz_refuses_bad_quizzes_without_displaying(bank, shown, name, mes
 def test_validate_rejects_dollars_that_are_not_mathematics(good, text):
     """MathJax would typeset '$6 (minimum) and $' as italic mathematics (it did, on the site, in quiz 06)."""
     good[0]["question"] = text
-    with pytest.raises(ValueError, match=r"\$"):
+    with clear_error("question 1: 'question'", "as \\$"):
         validate_quiz(good)
 
 
@@ -343,7 +318,7 @@ def test_validate_accepts_mathematics_and_escaped_dollars(good, text):
 @pytest.mark.parametrize("maths", ["$\\frac{1$", "$\\notacommand x$", "$x^$"])
 def test_validate_rejects_mathematics_that_cannot_be_typeset(good, maths):
     good[0]["question"] = f"the formula {maths} is broken"
-    with pytest.raises(ValueError, match="not LaTeX this course can typeset"):
+    with clear_error("not LaTeX this course can typeset", "use plain LaTeX"):
         validate_quiz(good)
 
 

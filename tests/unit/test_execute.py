@@ -42,7 +42,8 @@ def test_execute_can_send_the_kernel_process_stderr_to_a_file(tmp_path):
 
 def test_execute_reports_the_failing_notebook(tmp_path):
     path = write_notebook(tmp_path / "05_broken.ipynb", [new_code_cell("1 / 0")])
-    with clear_error("05_broken.ipynb: a cell raised", "ZeroDivisionError: division by zero", exception=NotebookExecutionError):
+    with clear_error("05_broken.ipynb: a cell raised", "ZeroDivisionError: division by zero",
+                     exception=NotebookExecutionError):
         execute_notebook(path, fast=True, timeout=60)
 
 
