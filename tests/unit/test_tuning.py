@@ -5,7 +5,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import pytest
 
 from course_utils.config import set_seed
 from course_utils.tuning import random_search, trials_table

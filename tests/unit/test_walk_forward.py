@@ -1,6 +1,5 @@
 """course_utils.walk_forward: expanding-window folds and windows whose targets lie in a range."""
 import numpy as np
-import pytest
 
 from course_utils.walk_forward import Fold, target_windows, walk_forward_folds
 from errors import clear_error
