@@ -443,7 +443,9 @@ def fit_model(
     for part, X, y in (("training", X_train, y_train), ("validation", X_val, y_val)):
         X, y = np.asarray(X), np.asarray(y)
         if len(X) != len(y):
-            raise ValueError(f"The {part} inputs have {len(X)} samples but the targets {len(y)}.")
+            raise ValueError(f"The {part} inputs have {len(X)} samples but the targets {len(y)}: "
+                             "give one target per input window, e.g. build X and y together with "
+                             "make_windows.")
         target = tuple(y.shape[1:])
         fits = target in ((), (1,)) if classifier else target == output
         if not fits:

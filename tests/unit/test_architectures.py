@@ -118,7 +118,7 @@ def test_fit_model_rejects_bad_settings(windows, kwargs, phrases):
 def test_fit_model_rejects_mismatched_lengths_and_shapes(windows):
     X, y = windows
     model = build_lstm(6, 2, units=2)
-    with clear_error("24 samples", "targets 23"):
+    with clear_error("24 samples", "targets 23", "one target per input window"):
         fit_model(model, X, y[:-1], X, y, epochs=1)
     with clear_error("validation targets", "(2,) per sample"):
         fit_model(model, X, y, X, np.repeat(y, 2, axis=1), epochs=1)
