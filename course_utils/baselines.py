@@ -145,7 +145,9 @@ class LinearForecaster:
         if (X.shape[1], X.shape[2]) != self.n_inputs_:
             raise ValueError(
                 f"Windows have (lookback, features) = {(X.shape[1], X.shape[2])} but the "
-                f"model was fitted on {self.n_inputs_}."
+                f"model was fitted on {self.n_inputs_}: build the windows with the same lookback "
+                "and features as the training windows, or fit the model again on windows of the "
+                "new shape."
             )
         return self._design(X) @ self.coef_
 

@@ -181,7 +181,7 @@ def test_linear_forecaster_predict_before_fit():
 
 def test_linear_forecaster_rejects_differently_shaped_windows():
     model = LinearForecaster().fit(np.random.default_rng(0).normal(size=(10, 3, 1)), np.ones(10))
-    with clear_error("(4, 1)", "fitted on (3, 1)"):
+    with clear_error("(4, 1)", "fitted on (3, 1)", "same lookback and features"):
         model.predict(np.zeros((2, 4, 1)))
 
 
