@@ -93,7 +93,9 @@ def _by_id(nb: nbformat.NotebookNode, grade_id: str) -> dict:
     for cell in nb.cells:
         if _meta(cell).get("grade_id") == grade_id:
             return cell
-    raise ValueError(f"The notebook has no cell with grade id {grade_id!r}.")
+    ids = [_meta(cell)["grade_id"] for cell in nb.cells if _meta(cell).get("grade_id")]
+    raise ValueError(f"The notebook has no cell with grade id {grade_id!r} (it has {ids}): check the "
+                     "grade id in the source notebook, and make the release from that same source.")
 
 
 def solution_notebook(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -54,7 +54,7 @@ def test_solution_notebook_fills_the_release():
 
 def test_solution_notebook_needs_a_matching_release():
     other = nbformat.v4.new_notebook(cells=[_cell("code", "x = 1", "something_else")])
-    with clear_error("no cell with grade id 'a1'"):
+    with clear_error("no cell with grade id 'a1'", "['something_else']", "check the grade id in the source notebook"):
         solution_notebook(_source(), other)
 
 
