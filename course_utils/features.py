@@ -30,7 +30,8 @@ def day_of_year_features(index: Any) -> pd.DataFrame:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"day_of_year_features needs dates (a DatetimeIndex): {exc}") from None
     if len(dates) == 0:
-        raise ValueError("day_of_year_features got no dates.")
+        raise ValueError("day_of_year_features got no dates: give the series' index with at least "
+                         "one date, e.g. day_of_year_features(df.index).")
     if dates.hasnans:
         raise ValueError("day_of_year_features got missing dates (NaT); drop or fill them first.")
     days_in_year = np.where(dates.is_leap_year, 366.0, 365.0)

@@ -23,7 +23,7 @@ def test_leap_years_use_366_days():
     assert features.iloc[0].tolist() == pytest.approx([np.sin(angle), np.cos(angle)])
 
 
-@pytest.mark.parametrize("bad, phrases", [([], ("no dates",)), (["not a date"], ("needs dates", "DatetimeIndex")),
+@pytest.mark.parametrize("bad, phrases", [([], ("no dates", "at least one date")), (["not a date"], ("needs dates", "DatetimeIndex")),
                                           ([pd.NaT, "1981-01-01"], ("missing dates", "drop or fill"))])
 def test_bad_dates_raise(bad, phrases):
     with clear_error(*phrases):
