@@ -160,9 +160,11 @@ def windows_spanning_gaps(
     span = lookback + horizon
     n = len(dates) - span + 1
     if n < 1:
+        most = len(dates) - horizon
+        shorter = f", or use a smaller lookback (at most {most})" if most >= 1 else ""
         raise ValueError(
             f"{len(dates)} dates are too few for lookback={lookback} and horizon={horizon} "
-            f"({span} rows per window)."
+            f"({span} rows per window): give at least {span} dates{shorter}."
         )
     jumps = np.asarray((dates[1:] - dates[:-1]) > step, dtype=np.int64)
     # window i contains the steps between rows i..i+span-1, i.e. jumps[i : i + span - 1]

@@ -94,5 +94,5 @@ def test_bad_window_sizes_raise(lookback, horizon):
 
 
 def test_an_index_too_short_for_one_window_raises():
-    with clear_error("too few", "lookback=5"):
+    with clear_error("too few", "lookback=5", "give at least 6 dates"):
         windows_spanning_gaps(DAYS, lookback=5)
