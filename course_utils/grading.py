@@ -124,7 +124,9 @@ def fingerprint(module_names: Iterable[str] = CHECKED_MODULES) -> dict[str, str]
         try:
             modules[name] = importlib.import_module(name)
         except ImportError as exc:
-            raise ValueError(f"Cannot import module {name!r} to check it: {exc}") from None
+            raise ValueError(f"Cannot import module {name!r} to check it ({exc}): check the "
+                             "spelling and give the name of an installed module, such as "
+                             "'numpy'.") from None
     for name, module in modules.items():
         for attribute in sorted(vars(module)):
             if name == "builtins":
@@ -167,7 +169,9 @@ def pristine_fingerprint(module_names: Iterable[str] = CHECKED_MODULES) -> dict[
                                 capture_output=True, text=True, timeout=120,
                                 env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")})
         if result.returncode != 0:
-            raise ValueError(f"A fresh interpreter could not describe {list(names)}: "
+            raise ValueError(f"A fresh interpreter could not describe {list(names)}: give only "
+                             "modules that import in `python -I` (installed ones, not files beside "
+                             "the notebook or on PYTHONPATH) and check their spelling. Its error:\n"
                              f"{result.stderr.strip()[-2000:]}")
         _PRISTINE[names] = json.loads(result.stdout)
     return _PRISTINE[names]

@@ -90,9 +90,9 @@ def test_module_names_are_checked(names):
 
 
 def test_a_missing_module_is_reported():
-    with clear_error("cannot import module 'no_such_module_here'"):
+    with clear_error("cannot import module 'no_such_module_here'", "give the name of an installed module"):
         fingerprint(["no_such_module_here"])
-    with clear_error("fresh interpreter", "['no_such_module_here']"):
+    with clear_error("fresh interpreter", "['no_such_module_here']", "modules that import in `python -I`"):
         pristine_fingerprint(["no_such_module_here"])
 
 
