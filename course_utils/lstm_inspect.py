@@ -56,7 +56,9 @@ def _check_layer(layer: Any) -> Any:
         raise ValueError(
             f"This helper reproduces the standard LSTM (activation='tanh', "
             f"recurrent_activation='sigmoid'); the layer uses activation={names[0]!r} and "
-            f"recurrent_activation={names[1]!r}."
+            f"recurrent_activation={names[1]!r}. Inspect an LSTM built with the default "
+            "activations instead: build the layer as keras.layers.LSTM(units) (or pass "
+            "activation='tanh', recurrent_activation='sigmoid') and train it again."
         )
     if layer.go_backwards:
         raise ValueError(

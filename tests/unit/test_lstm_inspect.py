@@ -90,7 +90,7 @@ def test_unbuilt_layer():
 def test_non_standard_activation():
     layer = keras.layers.LSTM(2, activation="relu")
     layer.build((None, 3, 1))
-    with clear_error("activation='relu'", "standard LSTM"):
+    with clear_error("activation='relu'", "standard LSTM", "built with the default activations"):
         lstm_gate_activations(layer, np.zeros((1, 3, 1)))
 
 
