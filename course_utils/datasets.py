@@ -1,5 +1,8 @@
 """The course's data sets: real series bundled with the package, a synthetic generator,
-and a loader for a learner's own CSV file.
+and loaders for a learner's own CSV file and for ``.ts`` classification files.
+
+The bundled sets: Apple's share price, Melbourne's daily temperatures, tiny Shakespeare and
+the Japanese Vowels recordings (sequences of different lengths, one speaker label each).
 
 Every bundled file is checked on load (checksum, columns, sorted unique dates, no missing
 values), so a damaged copy fails loudly instead of training on garbage. Provenance of each
@@ -23,6 +26,8 @@ __all__ = [
     "load_aapl",
     "load_melbourne_temperatures",
     "load_shakespeare",
+    "load_japanese_vowels",
+    "load_ts",
     "load_series_csv",
     "synthetic_series",
     "synthetic_noise_std",
@@ -37,6 +42,8 @@ DATASETS: dict[str, str] = {
     "daily_min_temperatures_melbourne.csv": "5d343d678173fadff7c8474073145e73",
     "daily_max_temperatures_melbourne.csv": "57d3c9ddfbe26d563a0ed92aa1339c5d",
     "tinyshakespeare.txt": "6fb458f1232090904fb40fe944165e91",
+    "JapaneseVowels_TRAIN.ts": "9165e3eec783ac6342d658685c864d19",
+    "JapaneseVowels_TEST.ts": "14d15214e3ab6ac39ab2d48901d3e2a3",
 }
 
 
@@ -170,6 +177,176 @@ def load_melbourne_temperatures(fill: str | None = "interpolate") -> pd.DataFram
 def load_shakespeare() -> str:
     """The 'tiny Shakespeare' text (1,115,394 ASCII characters, 40,000 lines)."""
     return _bundled("tinyshakespeare.txt").read_text(encoding="ascii")
+
+
+#: The two parts of the Japanese Vowels data set, as the UEA/UCR archive splits them.
+_VOWEL_FILES = {"train": "JapaneseVowels_TRAIN.ts", "test": "JapaneseVowels_TEST.ts"}
+#: LPC cepstrum coefficients per frame, and the speakers 1..9 of the Japanese Vowels data.
+_VOWEL_COEFFICIENTS, _VOWEL_SPEAKERS = 12, tuple(range(1, 10))
+
+
+def _ts_header(lines: list[str], name: str) -> tuple[dict[str, str], int]:
+    """The ``@key value`` lines of a ``.ts`` file and the index of the line after ``@data``."""
+    header: dict[str, str] = {}
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if not text.startswith("@"):
+            raise ValueError(f"{name}, line {index + 1} holds data, but no '@data' line comes before it. A "
+                             ".ts file lists '#' comments and '@' headers, then '@data', then one case per "
+                             "line: add the missing '@data' line.")
+        key, _, value = text[1:].partition(" ")
+        if key.lower() == "data":
+            return header, index + 1
+        header[key.lower()] = value.strip()
+    raise ValueError(f"{name} has no '@data' line: it is not a .ts file, or it is cut short. "
+                     "Restore the file (or write '@data' before the first case).")
+
+
+def _ts_case(text: str, where: str, dimensions: int, classes: list[str]) -> tuple[np.ndarray, str]:
+    """One case line of a ``.ts`` file -> ``(frames, dimensions)`` array and its label."""
+    *fields, label = text.split(":")
+    label = label.strip()
+    if label not in classes:
+        raise ValueError(f"{where}: the label {label!r} is not one of the classes {classes} that "
+                         "'@classLabel' declares; fix the label or the header.")
+    if len(fields) != dimensions:
+        raise ValueError(f"{where}: {len(fields)} dimension(s) before the label, but the file declares "
+                         f"'@dimensions {dimensions}'. Each case needs {dimensions} ':'-separated series.")
+    series = []
+    for dimension, field in enumerate(fields, 1):
+        try:
+            series.append([float(value) for value in field.split(",")])
+        except ValueError:
+            bad = next(v for v in field.split(",") if not _is_number(v))
+            raise ValueError(f"{where}, dimension {dimension}: {bad.strip()!r} is not a number. Missing "
+                             "values ('?') are not supported: drop or fill the case first.") from None
+    lengths = sorted({len(values) for values in series})
+    if len(lengths) > 1:
+        raise ValueError(f"{where}: its series have unequal lengths {lengths}; every dimension of a case "
+                         "needs one value per frame (the file is damaged or was edited).")
+    frames = np.array(series, dtype=np.float64).T
+    if not np.isfinite(frames).all():
+        raise ValueError(f"{where}: a value is NaN or infinite; drop or fill the case first.")
+    return frames, label
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_ts(path: str | Path) -> tuple[list[np.ndarray], np.ndarray]:
+    """Read a labelled multivariate series file in the ``.ts`` format of the UEA/UCR archive.
+
+    The format: ``#`` comment lines; ``@`` header lines (``@dimensions 12``,
+    ``@classLabel true 1 2 3``, ...); a ``@data`` line; then one case per line, made of one
+    comma-separated series per dimension, separated by ``:``, and the class label last. The
+    cases may differ in length (``@equalLength false``); within a case every dimension has the
+    same length.
+
+    Parameters
+    ----------
+    path
+        The ``.ts`` file.
+
+    Returns
+    -------
+    sequences : list of numpy.ndarray
+        One ``float64`` array of shape ``(frames_i, dimensions)`` per case, in file order.
+    labels : numpy.ndarray
+        The label of each case as written in the file, shape ``(n_cases,)``, dtype ``str``.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, has no ``@data`` line, declares no class labels or time stamps,
+        or a case has the wrong number of dimensions, series of unequal lengths, a value that is
+        not a number, or a label that ``@classLabel`` does not declare. The message names the
+        line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"No file at {path}: check the path (relative to the notebook's folder).")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, start = _ts_header(lines, path.name)
+    declared = header.get("classlabel", "false").split()
+    if not declared or declared[0].lower() != "true" or len(declared) < 2:
+        raise ValueError(f"{path.name} declares no class labels: its header needs "
+                         "'@classLabel true <label> <label> ...' for a classification data set.")
+    if header.get("timestamps", "false").lower() == "true":
+        raise ValueError(f"{path.name} has time stamps ('@timeStamps true'), which load_ts does not read; "
+                         "export the series without time stamps.")
+    dimensions = None  # without '@dimensions', the first case decides
+    if "dimensions" in header:
+        try:
+            dimensions = int(header["dimensions"])
+        except ValueError:
+            raise ValueError(f"{path.name}: '@dimensions {header['dimensions']}' is not a whole number.") from None
+    sequences, labels = [], []
+    for index in range(start, len(lines)):
+        text = lines[index].strip()
+        if text and not text.startswith("#"):
+            dimensions = text.count(":") if dimensions is None else dimensions
+            frames, label = _ts_case(text, f"{path.name}, line {index + 1}", dimensions, declared[1:])
+            sequences.append(frames)
+            labels.append(label)
+    if not sequences:
+        raise ValueError(f"{path.name} has no cases after its '@data' line: the file is empty or cut short.")
+    return sequences, np.array(labels)
+
+
+@lru_cache(maxsize=None)
+def _read_vowels(split: str) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    name = _VOWEL_FILES[split]
+    sequences, labels = load_ts(_bundled(name))
+    if sequences[0].shape[1] != _VOWEL_COEFFICIENTS:
+        raise ValueError(f"{name}: cases have {sequences[0].shape[1]} dimensions, expected "
+                         f"{_VOWEL_COEFFICIENTS} LPC cepstrum coefficients. Restore it with `git checkout course_utils/data`.")
+    unknown = sorted(set(labels.tolist()) - {str(s) for s in _VOWEL_SPEAKERS})
+    if unknown:
+        raise ValueError(f"{name}: labels {unknown} are not speakers 1 to 9. Restore it with "
+                         "`git checkout course_utils/data`.")
+    return tuple(sequences), labels.astype(np.int64)
+
+
+def load_japanese_vowels(split: str = "train") -> tuple[list[np.ndarray], np.ndarray]:
+    """Nine speakers saying the Japanese vowels /ae/: one sequence of LPC cepstra per utterance.
+
+    Each utterance is a sequence of frames; each frame holds the 12 LPC cepstrum coefficients
+    of a 12-degree linear prediction analysis of the recording (sampled at 10 kHz). The task
+    is to recognise the speaker. Utterances differ in length, so the sequences do too.
+
+    Parameters
+    ----------
+    split
+        ``"train"``: 270 utterances, 30 per speaker, 7 to 26 frames. ``"test"``: 370
+        utterances, unbalanced (24 to 88 per speaker), 7 to 29 frames. The split is the
+        archive's own; take a validation set from ``"train"``.
+
+    Returns
+    -------
+    sequences : list of numpy.ndarray
+        One ``float64`` array of shape ``(frames_i, 12)`` per utterance, in file order. Fresh
+        copies each call: change them freely.
+    speakers : numpy.ndarray
+        ``int64`` speaker numbers **1 to 9** (as in the source; subtract 1 for a Keras
+        ``sparse_categorical_crossentropy`` target), shape ``(n_utterances,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``split`` is not ``"train"`` or ``"test"``, or the bundled file is missing, damaged
+        or malformed.
+    """
+    if not isinstance(split, str) or split not in _VOWEL_FILES:
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+    sequences, speakers = _read_vowels(split)
+    return [frames.copy() for frames in sequences], speakers.copy()
 
 
 def synthetic_noise_std(noise_amplitude: float = 0.1) -> float:

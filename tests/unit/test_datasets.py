@@ -12,9 +12,11 @@ from course_utils.datasets import (
     DATASETS,
     check_bundled_data,
     load_aapl,
+    load_japanese_vowels,
     load_melbourne_temperatures,
     load_series_csv,
     load_shakespeare,
+    load_ts,
     synthetic_noise_std,
     synthetic_series,
 )
@@ -73,7 +75,7 @@ def test_check_bundled_data_reports_damage(damaged_dir):
     assert report.loc["daily_min_temperatures_melbourne.csv", "ok"]
     assert not report.loc["daily_max_temperatures_melbourne.csv", "ok"]
     assert report.loc["daily_max_temperatures_melbourne.csv", "bytes"] > 0
-    for missing in ["AAPL.csv", "tinyshakespeare.txt"]:
+    for missing in ["AAPL.csv", "tinyshakespeare.txt", "JapaneseVowels_TRAIN.ts"]:
         assert not report.loc[missing, "ok"]
         assert report.loc[missing, "bytes"] == 0
 
@@ -95,6 +97,7 @@ def fake_bundle(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
     datasets._read_aapl.cache_clear()
     datasets._read_melbourne.cache_clear()
+    datasets._read_vowels.cache_clear()
 
     def write(name, text):
         (tmp_path / name).write_text(text)
@@ -103,6 +106,7 @@ def fake_bundle(monkeypatch, tmp_path):
     yield write
     datasets._read_aapl.cache_clear()
     datasets._read_melbourne.cache_clear()
+    datasets._read_vowels.cache_clear()
 
 
 AAPL_HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
@@ -441,3 +445,124 @@ def test_load_series_csv_unsorted_dates(csv):
 def test_load_series_csv_unsorted_dates_are_fine_without_date_column(csv):
     path = csv("date,sales\n2021-01-02,1\n2021-01-01,2\n")
     assert load_series_csv(path, "sales").tolist() == [1.0, 2.0]
+
+
+# --- load_ts and load_japanese_vowels ------------------------------------------------------
+
+
+TS_HEADER = "#a comment\n@problemName Toy\n@dimensions 2\n@equalLength false\n@classLabel true 1 2\n@data\n"
+TS_GOOD = TS_HEADER + "1,2,3:4,5,6:1\n# a comment among the cases\n\n7,8:9,1e-1:2\n"
+
+
+@pytest.fixture
+def ts(tmp_path):
+    """Write text to a .ts file in tmp_path and return its path."""
+
+    def write(text, name="toy.ts"):
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write
+
+
+def test_load_ts_reads_cases_of_different_lengths(ts):
+    sequences, labels = load_ts(ts(TS_GOOD))
+    assert [s.shape for s in sequences] == [(3, 2), (2, 2)]
+    np.testing.assert_array_equal(sequences[0], [[1, 4], [2, 5], [3, 6]])
+    np.testing.assert_allclose(sequences[1], [[7, 9], [8, 0.1]])
+    assert sequences[0].dtype == np.float64
+    assert labels.tolist() == ["1", "2"]
+
+
+def test_load_ts_infers_the_dimensions_without_a_header_line(ts):
+    sequences, _ = load_ts(ts(TS_GOOD.replace("@dimensions 2\n", "")))
+    assert [s.shape for s in sequences] == [(3, 2), (2, 2)]
+
+
+@pytest.mark.parametrize(
+    "text, phrases",
+    [
+        (TS_GOOD.replace("@data\n", ""), ("line 6", "no '@data' line", "add the missing")),
+        ("@classLabel true 1 2\n1,2:1\n@data\n", ("line 2", "no '@data' line comes before it")),
+        (TS_HEADER + "1,2,3:4,5,6:7,8,9:1\n", ("line 7", "3 dimension(s)", "'@dimensions 2'")),
+        (TS_HEADER + "1,2,3:4,5,6:1\n1,2,3:4,5:2\n", ("line 8", "unequal lengths [2, 3]")),
+        (TS_HEADER + "1,2,3:4,oops,6:1\n", ("line 7", "dimension 2", "'oops' is not a number")),
+        (TS_HEADER + "1,?,3:4,5,6:1\n", ("'?' is not a number", "missing values")),
+        (TS_HEADER + "1,,3:4,5,6:1\n", ("'' is not a number",)),
+        (TS_HEADER + "1,nan,3:4,5,6:1\n", ("line 7", "nan or infinite")),
+        (TS_HEADER + "1,2,3:4,5,6:3\n", ("line 7", "label '3'", "['1', '2']")),
+        (TS_HEADER.replace("true 1 2", "false"), ("declares no class labels", "@classLabel true")),
+        (TS_HEADER, ("no cases after its '@data' line",)),
+        (TS_HEADER.replace("@dimensions 2", "@dimensions two"), ("'@dimensions two'", "whole number")),
+        ("@timeStamps true\n" + TS_GOOD, ("time stamps", "without time stamps")),
+    ],
+    ids=["no-data", "data-before-header", "dimensions", "unequal", "text", "missing", "empty-value",
+         "nan", "unknown-label", "no-labels", "no-cases", "bad-dimensions", "timestamps"],
+)
+def test_load_ts_rejects_malformed_files(ts, text, phrases):
+    with clear_error("toy.ts", *phrases):
+        load_ts(ts(text))
+
+
+def test_load_ts_missing_file(tmp_path):
+    with clear_error("nothere.ts", "check the path"):
+        load_ts(tmp_path / "nothere.ts")
+
+
+@pytest.mark.parametrize("split, n, counts, shortest, longest", [
+    ("train", 270, [30] * 9, 7, 26),
+    ("test", 370, [31, 35, 88, 44, 29, 24, 40, 50, 29], 7, 29),
+])
+def test_japanese_vowels(split, n, counts, shortest, longest):
+    sequences, speakers = load_japanese_vowels(split)
+    assert len(sequences) == len(speakers) == n
+    assert speakers.dtype == np.int64 and speakers.min() == 1 and speakers.max() == 9
+    assert np.bincount(speakers, minlength=10)[1:].tolist() == counts
+    lengths = [len(s) for s in sequences]
+    assert (min(lengths), max(lengths)) == (shortest, longest)
+    assert all(s.shape[1] == 12 and s.dtype == np.float64 and np.isfinite(s).all() for s in sequences)
+
+
+def test_japanese_vowels_first_case_matches_the_file():
+    sequences, speakers = load_japanese_vowels()
+    assert sequences[0].shape == (20, 12) and speakers[0] == 1
+    assert sequences[0][0, 0] == pytest.approx(1.860936)
+    assert sequences[0][1, 0] == pytest.approx(1.891651)
+    assert sequences[0][0, 1] == pytest.approx(-0.207383)
+
+
+def test_japanese_vowels_returns_fresh_copies():
+    sequences, speakers = load_japanese_vowels("test")
+    sequences[0][0, 0] = -99.0
+    speakers[0] = 0
+    again, speakers_again = load_japanese_vowels("test")
+    assert again[0][0, 0] != -99.0 and speakers_again[0] != 0
+
+
+@pytest.mark.parametrize("split", ["TRAIN", "validation", None, 1])
+def test_japanese_vowels_rejects_unknown_split(split):
+    with clear_error("split", "'train' or 'test'"):
+        load_japanese_vowels(split)
+
+
+@pytest.mark.parametrize("text, phrases", [
+    ("@dimensions 1\n@classLabel true 1 2\n@data\n1,2:1\n", ("1 dimensions", "expected 12")),
+    ("@dimensions 12\n@classLabel true 1 x\n@data\n" + ":".join(["1,2"] * 12) + ":x\n",
+     ("labels ['x']", "speakers 1 to 9")),
+], ids=["coefficients", "speakers"])
+def test_japanese_vowels_loader_checks_the_bundled_file(fake_bundle, text, phrases):
+    fake_bundle("JapaneseVowels_TRAIN.ts", text)
+    with clear_error("JapaneseVowels_TRAIN.ts", *phrases, "git checkout course_utils/data"):
+        load_japanese_vowels("train")
+
+
+def test_japanese_vowels_refuses_a_damaged_file(monkeypatch, tmp_path):
+    (tmp_path / "JapaneseVowels_TEST.ts").write_text(TS_GOOD)
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    datasets._read_vowels.cache_clear()
+    try:
+        with clear_error("changed or damaged", "git checkout course_utils/data"):
+            load_japanese_vowels("test")
+    finally:
+        datasets._read_vowels.cache_clear()
