@@ -3,7 +3,7 @@
 Each function checks one thing, returns the checked value (converted where that helps the
 caller) and raises ``ValueError`` with a message that names the argument, says what was
 wrong and what was expected. Modules whose wording differs pass the differing words as
-parameters, so every public function keeps its exact error messages.
+parameters, so every public function keeps its own wording.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["count", "feature_index", "finite", "one_row_per_window", "one_series"]
+__all__ = ["count", "feature_index", "finite", "nonempty_scores", "numbers", "one_row_per_window",
+           "one_series"]
 
 
 def _is_integer(value: Any) -> bool:
@@ -107,6 +108,61 @@ def finite(array: np.ndarray, name: str, advice: str = "drop or fill them first"
     if not np.isfinite(array).all():
         raise ValueError(message or f"{name} contains NaN or infinite values; {advice}.")
     return array
+
+
+#: What to do about text among numbers, the end of the message of :func:`numbers`.
+NUMBERS_ADVICE = ("convert the text to numbers first, e.g. pd.to_numeric(df[column], errors='coerce') "
+                  "and then drop or fill the NaN that makes, or keep only the numeric columns "
+                  "(df.select_dtypes('number'))")
+
+
+def numbers(values: Any, name: str, advice: str = NUMBERS_ADVICE) -> np.ndarray:
+    """Convert array-like ``values`` to ``float64``, refusing text and other non-numbers.
+
+    Parameters
+    ----------
+    values
+        Array-like of numbers, any shape.
+    name
+        The argument's name (or subject), the start of the message.
+    advice
+        What to do about the values that are not numbers, the end of the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``values`` as a ``float64`` array of the same shape.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must hold numbers only (<what numpy could not convert>): <advice>."``
+    """
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers only ({exc}): {advice}.") from None
+
+
+def nonempty_scores(size: int) -> None:
+    """Check that there is at least one (true value, prediction) pair to score.
+
+    Parameters
+    ----------
+    size
+        Number of true values (the predictions have as many).
+
+    Raises
+    ------
+    ValueError
+        ``"y_true and y_pred are empty: there is nothing to score. ..."`` with what to do.
+    """
+    if size == 0:
+        raise ValueError(
+            "y_true and y_pred are empty: there is nothing to score. Give at least one true "
+            "value and its forecast; an empty test part usually means the series was too short "
+            "for the split and lookback (check len(X_test))."
+        )
 
 
 def one_row_per_window(values: Any, n_windows: int, name: str, relation: str) -> np.ndarray:

@@ -6,6 +6,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ._validate import nonempty_scores
+
 __all__ = ["rmse", "mae", "r2", "compare"]
 
 
@@ -21,8 +23,7 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
                 f"y_true has shape {true.shape} but y_pred has shape {pred.shape}; they must "
                 "hold one prediction per true value (e.g. both (n, horizon))."
             )
-    if true.size == 0:
-        raise ValueError("y_true and y_pred are empty: there is nothing to score.")
+    nonempty_scores(true.size)
     if not (np.isfinite(true).all() and np.isfinite(pred).all()):
         raise ValueError(
             "y_true or y_pred contains NaN or infinite values: a diverged model or a gap in "

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ._validate import count
+from ._validate import NUMBERS_ADVICE, count, numbers
 from .architectures import train_with_early_stopping
 from .baselines import linear_forecast, persistence_forecast, seasonal_naive_forecast
 from .config import set_seed
@@ -86,10 +86,8 @@ def _check_series(series: Any) -> None:
         values = series.to_numpy()
     else:
         values = np.asarray(series)
-    try:
-        finite = np.isfinite(values.astype(np.float64)).all()
-    except (TypeError, ValueError):
-        raise ValueError("The series must hold numbers only (one numeric column per feature).") from None
+    finite = np.isfinite(numbers(values, "The series",
+                                 f"give one numeric column per feature: {NUMBERS_ADVICE}")).all()
     if not finite:
         raise ValueError(
             "The series contains missing (NaN) or infinite values. Fill or drop them first, e.g. "

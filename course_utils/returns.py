@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import feature_index, finite, one_row_per_window
+from ._validate import feature_index, finite, nonempty_scores, numbers, one_row_per_window
 
 __all__ = [
     "log_returns",
@@ -35,10 +35,7 @@ __all__ = [
 
 
 def _positive_array(values: Any, name: str) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must hold numbers only: {exc}") from None
+    array = numbers(values, name)
     finite(array, name, "drop or fill them first")
     if (array <= 0).any():
         raise ValueError(
@@ -161,8 +158,7 @@ def _changes(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
             f"y_true has {true.size} values but y_pred has {pred.size}; give one forecast per "
             "true change (e.g. both (n,) or (n, 1))."
         )
-    if true.size == 0:
-        raise ValueError("y_true and y_pred are empty: there is nothing to score.")
+    nonempty_scores(true.size)
     for values in (true, pred):
         finite(values, "y_true or y_pred", "fix them before scoring")
     return true, pred

@@ -14,17 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import count, feature_index
+from ._validate import count, feature_index, numbers
 
 __all__ = ["make_windows", "chronological_split", "purged_block_split", "fit_scaler", "FittedScaler"]
 
 
 def _as_2d(series: Any, name: str = "series") -> np.ndarray:
     """``(T,)`` or ``(T, features)`` array-like -> float ``(T, features)`` array."""
-    try:
-        values = np.asarray(series, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must hold numbers only: {exc}") from None
+    values = numbers(series, name)
     if values.ndim == 1:
         values = values[:, np.newaxis]
     if values.ndim != 2:

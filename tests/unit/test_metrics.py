@@ -77,7 +77,7 @@ def test_metrics_reject_shape_mismatch(metric, true, pred):
 
 @pytest.mark.parametrize("metric", [rmse, mae, r2])
 def test_metrics_reject_empty(metric):
-    with clear_error("empty", "nothing to score"):
+    with clear_error("empty", "nothing to score", "give at least one true value"):
         metric([], [])
 
 

@@ -78,7 +78,7 @@ def test_errors_say_what_to_change():
     with_gap.iloc[10] = np.nan
     with clear_error("missing (NaN)", "fill or drop"):
         evaluate_forecaster(with_gap, 4, 1, tiny_model)
-    with clear_error("numbers only"):
+    with clear_error("numbers only", "one numeric column per feature", "pd.to_numeric"):
         evaluate_forecaster(np.array(["a", "b"] * 60), 4, 1, tiny_model)
     with clear_error("validation part has 18 rows", "shorter lookback"):
         evaluate_forecaster(series, 4, 1, tiny_model, season=30)

@@ -102,7 +102,7 @@ def test_sign_test():
     (np.array([1.0, np.nan]), ("NaN", "drop or fill")),
     (np.array([1.0]), ("1 value(s)", "at least two")),
     (np.ones((3, 2)), ("shape (T,)", "pass one column")),
-    (["a", "b"], ("prices", "numbers only")),
+    (["a", "b"], ("prices", "numbers only", "pd.to_numeric")),
 ])
 def test_log_returns_errors(bad, phrases):
     with clear_error(*phrases):
@@ -126,7 +126,7 @@ def test_window_errors():
 def test_scoring_errors():
     with clear_error("y_true has 3 values but y_pred has 2", "one forecast per true change"):
         directional_accuracy(np.ones(3), np.ones(2))
-    with clear_error("empty", "nothing to score"):
+    with clear_error("empty", "nothing to score", "give at least one true value"):
         directional_accuracy([], [])
     with clear_error("NaN", "fix them before scoring"):
         directional_accuracy([np.nan], [1.0])

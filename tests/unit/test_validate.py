@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils._validate import count, feature_index, finite, one_row_per_window, one_series
+from course_utils._validate import (count, feature_index, finite, nonempty_scores, numbers, one_row_per_window,
+                                    one_series)
 from errors import clear_error
 
 
@@ -81,3 +82,21 @@ def test_one_series_flattens_one_column():
 def test_one_series_refuses_other_shapes(bad):
     with clear_error("one series of shape (n,) or (n, 1)", "Plot x[:, 0]."):
         one_series(bad, "x", "one series of shape", "Plot x[:, 0].")
+
+
+def test_numbers_converts_to_float():
+    result = numbers([[1, 2], [3, 4]], "x")
+    assert result.dtype == np.float64 and result.shape == (2, 2)
+
+
+def test_numbers_refuses_text_and_says_what_to_do():
+    with clear_error("x must hold numbers only", "'a'", "pd.to_numeric"):
+        numbers(["1", "a"], "x")
+    with clear_error("x must hold numbers only", "select the columns"):
+        numbers(["a"], "x", "select the columns")
+
+
+def test_nonempty_scores():
+    nonempty_scores(1)
+    with clear_error("empty", "nothing to score", "give at least one true value"):
+        nonempty_scores(0)

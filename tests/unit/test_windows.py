@@ -84,7 +84,7 @@ def test_make_windows_rejects_non_finite(bad):
 
 
 def test_make_windows_rejects_non_numbers():
-    with clear_error("series", "numbers only"):
+    with clear_error("series", "numbers only", "'a'", "pd.to_numeric"):
         make_windows(["a", "b", "c"], 1)
 
 
