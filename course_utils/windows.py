@@ -94,6 +94,12 @@ def make_windows(
     return X.astype(np.float32), y.astype(np.float32)
 
 
+def _every_part_has_a_row(n: int, train: float, val: float) -> bool:
+    """Whether :func:`chronological_split` of ``n`` rows leaves each of its three parts a row."""
+    n_train, n_val = int(round(n * train)), int(round(n * val))
+    return n_train >= 1 and n_val >= 1 and n - n_train - n_val >= 1
+
+
 def chronological_split(data: Any, train: float = 0.7, val: float = 0.15) -> tuple[Any, Any, Any]:
     """Split data into train, validation and test parts that follow each other in time.
 
@@ -130,13 +136,14 @@ def chronological_split(data: Any, train: float = 0.7, val: float = 0.15) -> tup
             "to less than 1 (e.g. train=0.7, val=0.15)."
         )
     n = len(data)
-    n_train = int(round(n * train))
-    n_val = int(round(n * val))
-    if n_train < 1 or n_val < 1 or n - n_train - n_val < 1:
+    if not _every_part_has_a_row(n, train, val):
+        enough = next((m for m in range(n + 1, n + 100_000) if _every_part_has_a_row(m, train, val)), None)
+        example = f" ({enough} rows are enough for these fractions)" if enough else ""
         raise ValueError(
             f"{n} rows are too few to split into train={train}, val={val} and a test part "
-            "with at least one row each."
+            f"with at least one row each: give a longer series{example}."
         )
+    n_train, n_val = int(round(n * train)), int(round(n * val))
     take = data.iloc if hasattr(data, "iloc") else data
     return take[:n_train], take[n_train : n_train + n_val], take[n_train + n_val :]
 
@@ -295,7 +302,11 @@ def fit_scaler(train: Any, kind: str = "minmax") -> FittedScaler:
         raise ValueError(f"kind must be 'minmax' or 'standard'; got {kind!r}.")
     values = _as_2d(train, "train")
     if len(values) < 2:
-        raise ValueError("fit_scaler needs at least two training rows.")
+        raise ValueError(
+            f"fit_scaler needs at least two training rows; got {len(values)}. Fit it on the "
+            "training part of the series (fit_scaler(train) after chronological_split), with "
+            "one row per time step."
+        )
     if kind == "minmax":
         offset = values.min(axis=0)
         scale = values.max(axis=0) - offset

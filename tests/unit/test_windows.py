@@ -189,7 +189,7 @@ def test_split_rejects_bad_fractions(kwargs, phrases):
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5])
 def test_split_rejects_too_few_rows(n):
-    with clear_error(f"{n} rows are too few"):
+    with clear_error(f"{n} rows are too few", "give a longer series"):
         chronological_split(np.arange(n))
 
 
@@ -331,7 +331,7 @@ def test_fit_scaler_rejects_unknown_kind(kind):
 
 @pytest.mark.parametrize("train", [[], [1.0], np.zeros((1, 3))])
 def test_fit_scaler_needs_two_rows(train):
-    with clear_error("fit_scaler", "at least two training rows"):
+    with clear_error("fit_scaler", "at least two training rows", "fit it on the training part"):
         fit_scaler(train)
 
 
