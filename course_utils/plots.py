@@ -73,7 +73,10 @@ def plot_forecasts(
     truth = _series(actual, "actual")
     positions = np.arange(len(truth)) if x is None else np.asarray(x)
     if len(positions) != len(truth):
-        raise ValueError(f"x has {len(positions)} positions but actual has {len(truth)} values.")
+        raise ValueError(
+            f"x has {len(positions)} positions but actual has {len(truth)} values: give one x "
+            "position per value of actual (e.g. the dates of the same target rows), or leave x out."
+        )
     if x_label is None:
         x_label = "Date" if _holds_dates(positions) else "Time step"
     figure = go.Figure()
@@ -120,7 +123,11 @@ def plot_curves(
         ys = _series(values, f"curve {name!r}")
         xs = np.arange(len(ys)) if x is None else np.asarray(x)
         if len(xs) != len(ys):
-            raise ValueError(f"Curve {name!r} has {len(ys)} values but x has {len(xs)}.")
+            raise ValueError(
+                f"Curve {name!r} has {len(ys)} values but x has {len(xs)}: give every curve one "
+                "value per x position (plot curves of different lengths, such as the logs of "
+                "two training runs, in separate figures)."
+            )
         figure.add_trace(go.Scatter(x=xs, y=ys, name=str(name), mode="lines+markers"))
     figure.update_layout(title=title, xaxis_title=_label(x_label, "x_label"),
                          yaxis_title=_label(y_label, "y_label"), template="plotly_white")
@@ -182,10 +189,11 @@ def plot_heatmap(
     values = np.asarray(matrix, dtype=np.float64)
     if values.ndim != 2 or 0 in values.shape:
         raise ValueError(f"matrix must be 2-D and non-empty, (rows, columns); got {values.shape}.")
-    for ticks, size, name in [(x_ticks, values.shape[1], "x_ticks"),
-                              (y_ticks, values.shape[0], "y_ticks")]:
+    for ticks, size, name, part in [(x_ticks, values.shape[1], "x_ticks", "column"),
+                                    (y_ticks, values.shape[0], "y_ticks", "row")]:
         if ticks is not None and len(ticks) != size:
-            raise ValueError(f"{name} has {len(ticks)} labels for {size} positions.")
+            raise ValueError(f"{name} has {len(ticks)} labels for {size} positions: give one label "
+                             f"per {part} of matrix ({size}), or leave {name} out.")
     figure = go.Figure(go.Heatmap(z=values, x=x_ticks, y=y_ticks,
                                   colorbar={"title": {"text": colorbar_label}}))
     figure.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label,

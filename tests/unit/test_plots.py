@@ -86,7 +86,7 @@ def test_plot_forecasts_rejects_length_mismatch():
 
 
 def test_plot_forecasts_rejects_x_length_mismatch():
-    with clear_error("x has 3 positions", "actual has 4 values"):
+    with clear_error("x has 3 positions", "actual has 4 values", "one x position per value"):
         plot_forecasts(ACTUAL, FORECASTS, title="t", y_label="y", x=[0, 1, 2])
 
 
@@ -123,7 +123,7 @@ def test_plot_curves_rejects_empty():
 
 
 def test_plot_curves_rejects_x_length_mismatch():
-    with clear_error("Curve 'a' has 3 values", "x has 2"):
+    with clear_error("Curve 'a' has 3 values", "x has 2", "one value per x position"):
         plot_curves({"a": [1.0, 2.0, 3.0]}, title="t", x_label="x", y_label="y", x=[0, 1])
 
 
@@ -177,7 +177,7 @@ def test_plot_history_rejects_empty_title():
 
 
 def test_plot_history_rejects_metrics_of_different_lengths():
-    with clear_error("Curve 'val_loss' has 2 values", "x has 3"):
+    with clear_error("Curve 'val_loss' has 2 values", "x has 3", "one value per x position"):
         plot_history({"loss": [1.0, 0.5, 0.2], "val_loss": [1.0, 0.5]})
 
 
@@ -212,8 +212,8 @@ def test_plot_heatmap_rejects_bad_shape(shape):
 
 
 @pytest.mark.parametrize("ticks, phrases", [
-    ({"x_ticks": ["a", "b"]}, ("x_ticks has 2 labels", "3 positions")),
-    ({"y_ticks": ["a", "b", "c"]}, ("y_ticks has 3 labels", "2 positions")),
+    ({"x_ticks": ["a", "b"]}, ("x_ticks has 2 labels", "3 positions", "one label per column")),
+    ({"y_ticks": ["a", "b", "c"]}, ("y_ticks has 3 labels", "2 positions", "one label per row")),
 ])
 def test_plot_heatmap_rejects_tick_count_mismatch(ticks, phrases):
     with clear_error(*phrases):
