@@ -71,7 +71,11 @@ def autocorrelation(values: Any, max_lag: int) -> np.ndarray:
     centred = series - series.mean()
     total = float(np.sum(centred**2))
     if total == 0:
-        raise ValueError("The series is constant: its autocorrelation is undefined.")
+        raise ValueError(
+            f"The series is constant (every value is {series[0]:g}): its autocorrelation is "
+            "undefined. Check that you passed the residuals of a forecast, y_true - y_pred, and not "
+            "a constant column or the difference of two identical arrays."
+        )
     return np.array([np.sum(centred[k:] * centred[:-k]) / total for k in range(1, max_lag + 1)])
 
 

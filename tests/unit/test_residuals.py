@@ -55,7 +55,7 @@ def test_errors_say_what_to_change():
         autocorrelation([1.0, 2.0, 3.0], 0)
     with clear_error("needs more than 3 residuals", "smaller max_lag"):
         autocorrelation([1.0, 2.0, 3.0], 3)
-    with clear_error("constant", "autocorrelation is undefined"):
+    with clear_error("constant", "autocorrelation is undefined", "every value is 2", "check that you passed the residuals"):
         autocorrelation([2.0, 2.0, 2.0], 1)
     with clear_error("n must be the number of values", ">= 1"):
         acf_band(0)
