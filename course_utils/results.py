@@ -107,7 +107,9 @@ def record_results(notebook: str, name: str, results: pd.DataFrame | Mapping[str
         raise ValueError("name must say what the results measure, e.g. 'test RMSE (deg C)'.")
     if isinstance(results, pd.DataFrame):
         if results.empty:
-            raise ValueError("results is an empty table: there is nothing to record.")
+            raise ValueError(f"results is an empty table (shape {results.shape}): there is nothing "
+                             "to record. Pass the table with one row per scored model, e.g. what "
+                             "compare(y_true, predictions) returns.")
         rows = [str(index) for index in results.index]
         if len(set(rows)) < len(rows):
             repeated = sorted({row for row in rows if rows.count(row) > 1})

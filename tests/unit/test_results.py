@@ -44,7 +44,7 @@ def test_a_second_record_of_the_same_name_replaces_the_first(tmp_path, table):
     ("a/b", "n", {"a": 1}, ("'a/b'", "stem such as")),
     ("01_x", " ", {"a": 1}, ("name must say", "'test RMSE (deg C)'")),
     ("01_x", "n", {}, ("results", "non-empty")),
-    ("01_x", "n", pd.DataFrame(), ("results", "empty table")),
+    ("01_x", "n", pd.DataFrame(), ("results", "empty table", "one row per scored model")),
     ("01_x", "n", {"a": object()}, ("cannot record", "numbers or text")),
 ])
 def test_bad_input_raises(notebook, name, results, phrases):
