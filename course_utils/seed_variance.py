@@ -34,8 +34,11 @@ def _scores(values: Any, name: str) -> np.ndarray:
             f"{name} needs at least two scores (one per seed) in a flat list to measure a spread; "
             f"got shape {array.shape}. Train with more seeds."
         )
-    return finite(array, name,
-                  message=f"The scores of {name} contain NaN or infinite values (a diverged run?).")
+    bad = np.flatnonzero(~np.isfinite(array)).tolist()
+    return finite(array, name, message=(
+        f"The scores of {name} contain NaN or infinite values at position(s) {bad} (a diverged "
+        "run?). Rerun those seeds, e.g. with a lower learning rate or gradient clipping "
+        "(clipnorm=1.0), and report how many diverged rather than dropping them silently."))
 
 
 def seed_spread(scores: Mapping[str, Sequence[float]]) -> pd.DataFrame:

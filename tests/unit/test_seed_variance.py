@@ -46,7 +46,7 @@ def test_errors_say_what_to_change():
         seed_spread({})
     with clear_error("at least two scores", "more seeds"):
         seed_spread({"one seed": [1.0]})
-    with clear_error("'diverged'", "NaN"):
+    with clear_error("'diverged'", "NaN", "position(s) [1]", "rerun those seeds"):
         seed_spread({"diverged": [1.0, float("nan")]})
     with clear_error("'text' must be numbers", "got a string"):
         seed_spread({"text": "1.0, 2.0"})
