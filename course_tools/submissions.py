@@ -173,10 +173,17 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # nbformat raises several kinds for damaged files
-        raise ValueError(f"{path} is not a readable notebook: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise ValueError(f"{path} is not a readable notebook ({type(exc).__name__}: {str(exc)[:200]}): "
+                         f"{_UNREADABLE_ADVICE}") from None
     if not isinstance(nb.get("cells"), list):
-        raise ValueError(f"{path} is not a readable notebook: it has no list of cells.")
+        raise ValueError(f"{path} is not a readable notebook (it has no list of cells): {_UNREADABLE_ADVICE}")
     return nb
+
+
+#: What to do about a submission that is not a readable notebook, the end of the message.
+_UNREADABLE_ADVICE = ("ask the student to send the .ipynb file again, saved from Jupyter (not renamed "
+                      "from another format), or repair it by pasting its answers into a copy of the "
+                      "release; then collect again.")
 
 
 def _grade_id(cell: Any) -> str | None:

@@ -99,10 +99,10 @@ def test_find_submissions_errors(tmp_path):
 def test_read_notebook_refuses_damaged_files(tmp_path):
     path = tmp_path / "broken.ipynb"
     path.write_text("{ not json")
-    with clear_error("not a readable notebook", "broken.ipynb"):
+    with clear_error("not a readable notebook", "broken.ipynb", "ask the student to send the .ipynb file again"):
         read_notebook(path)
     path.write_text('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
-    with clear_error("not a readable notebook", "broken.ipynb"):
+    with clear_error("not a readable notebook", "broken.ipynb", "copy of the release"):
         read_notebook(path)
     assert read_notebook(_write(tmp_path / "ok.ipynb")).cells
 
