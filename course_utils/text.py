@@ -224,8 +224,15 @@ def next_token_windows(ids: Any, length: int, stride: int | None = None
 def nats_to_bits(nats: Any) -> Any:
     """Convert a cross-entropy from nats (natural log, what Keras reports) to bits: ``/ ln 2``."""
     values = np.asarray(nats, dtype=np.float64)
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError("A cross-entropy in nats is a finite number >= 0; got a negative or NaN value.")
+    bad = values[~np.isfinite(values) | (values < 0)]
+    if bad.size:
+        shown = ", ".join(f"{value:g}" for value in bad[:5]) + (f" and {bad.size - 5} more" if bad.size > 5 else "")
+        raise ValueError(
+            f"A cross-entropy in nats is a finite number >= 0; got {shown}. Pass the loss Keras "
+            "reports (e.g. history.history['val_loss'] or model.evaluate), not a log-probability "
+            "(which is <= 0); a NaN or infinite loss means the training diverged: rerun it with "
+            "a lower learning rate or gradient clipping."
+        )
     result = values / math.log(2.0)
     return float(result) if result.ndim == 0 else result
 
@@ -253,7 +260,9 @@ def bits_per_token(target_probabilities: Any) -> float:
     """
     p = np.asarray(target_probabilities, dtype=np.float64)
     if p.size == 0:
-        raise ValueError("target_probabilities is empty.")
+        raise ValueError("target_probabilities is empty: there is nothing to average. Pass the "
+                         "probability of each true next token, e.g. target_probabilities(logits, "
+                         "targets) for at least one window.")
     if not np.isfinite(p).all() or (p <= 0).any() or (p > 1 + 1e-9).any():
         raise ValueError(
             "target_probabilities must lie in (0, 1]; a probability of 0 makes the cross-entropy "
@@ -389,10 +398,17 @@ def top_k(scores: Any, k: int = 3, exclude: Sequence[int] = ()) -> np.ndarray:
         raise ValueError("scores must have shape (..., V); got a scalar.")
     k = count(k, "k")
     excluded = sorted({int(i) for i in exclude})
-    if any(i < 0 or i >= values.shape[-1] for i in excluded):
-        raise ValueError(f"exclude holds ids outside 0 .. {values.shape[-1] - 1}: {excluded}.")
-    if k > values.shape[-1] - len(excluded):
-        raise ValueError(f"k={k} but only {values.shape[-1] - len(excluded)} ids can be suggested.")
+    size = values.shape[-1]
+    outside = [i for i in excluded if i < 0 or i >= size]
+    if outside:
+        raise ValueError(f"exclude holds ids outside 0 .. {size - 1}: {outside}. Give ids of the "
+                         f"vocabulary the scores are over ({size} ids), e.g. exclude=[0] for the "
+                         "unknown token.")
+    available = size - len(excluded)
+    if k > available:
+        fix = f"use a smaller k, at most {available}" if available else "exclude fewer ids"
+        raise ValueError(f"k={k} but only {available} ids can be suggested ({size} ids, "
+                         f"{len(excluded)} excluded): {fix}.")
     values[..., excluded] = -np.inf
     return np.argsort(-values, axis=-1, kind="stable")[..., :k]
 
@@ -415,7 +431,8 @@ def top_k_accuracy(suggestions: Any, targets: Any) -> float:
     suggested = np.asarray(suggestions)
     true = np.asarray(targets)
     if true.size == 0:
-        raise ValueError("targets is empty.")
+        raise ValueError("targets is empty: there is nothing to score. Give at least one true id, "
+                         "with one row of k suggested ids per target.")
     if suggested.ndim != true.ndim + 1 or suggested.shape[:-1] != true.shape:
         raise ValueError(
             f"suggestions has shape {suggested.shape} and targets {true.shape}: suggestions needs "
@@ -566,7 +583,9 @@ def suggest_next(model: Callable[[np.ndarray], Any], vocabulary: Vocabulary,
     if output.shape[-1] != vocabulary.size or output.ndim not in (2, 3):
         raise ValueError(
             f"The model returned shape {output.shape}; expected (1, n, {vocabulary.size}) or "
-            f"(1, {vocabulary.size}) scores over the vocabulary."
+            f"(1, {vocabulary.size}) scores over the vocabulary. Pass the vocabulary the model was "
+            f"trained with (its last layer needs {vocabulary.size} units, Dense(vocabulary.size)), "
+            "or rebuild the model for this vocabulary."
         )
     last = output[0, -1] if output.ndim == 3 else output[0]
     return vocabulary.decode(top_k(last, k, exclude=[0]))

@@ -87,13 +87,13 @@ def test_bits_and_nats():
     assert nats_to_bits([0.0, math.log(4.0)]).tolist() == pytest.approx([0.0, 2.0])
     assert bits_per_token(np.full(7, 1 / 8)) == pytest.approx(3.0)  # uniform over 8 tokens: log2 8
     assert bits_per_token([[1.0, 0.25]]) == pytest.approx(1.0)
-    with clear_error("nats", "finite number >= 0"):
+    with clear_error("nats", "finite number >= 0", "got -1", "pass the loss keras reports"):
         nats_to_bits(-1.0)
     with clear_error("infinite", "smoothing > 0"):
         bits_per_token([0.5, 0.0])
     with clear_error("(0, 1]", "not logits"):
         bits_per_token([2.5])
-    with clear_error("target_probabilities", "empty"):
+    with clear_error("target_probabilities", "empty", "probability of each true next token"):
         bits_per_token([])
 
 
@@ -147,15 +147,15 @@ def test_top_k_and_accuracy():
     assert top_k_accuracy(np.array([[1, 2, 3]]), np.array([3])) == 1.0
     with clear_error("k must be", ">= 1"):
         top_k(scores, 0)
-    with clear_error("k=4", "only 3 ids"):
+    with clear_error("k=4", "only 3 ids", "use a smaller k, at most 3"):
         top_k(scores, 4, exclude=[0])
-    with clear_error("exclude holds ids outside 0 .. 3", "[9]"):
+    with clear_error("exclude holds ids outside 0 .. 3", "[9]", "exclude=[0]"):
         top_k(scores, 1, exclude=[9])
     with clear_error("(..., V)", "got a scalar"):
         top_k(1.0, 1)
     with clear_error("suggestions", "one row of k ids per target"):
         top_k_accuracy(np.array([1, 2]), np.array([1, 2]))
-    with clear_error("targets", "empty"):
+    with clear_error("targets", "empty", "at least one true id"):
         top_k_accuracy(np.zeros((0, 3)), np.zeros(0))
 
 
@@ -218,5 +218,5 @@ def test_suggest_next_reads_the_last_step_and_skips_unknown():
         suggest_next(sequence_model, vocabulary, [])
     with clear_error("list of tokens", "tokenize_words"):
         suggest_next(sequence_model, vocabulary, "to be")
-    with clear_error("shape (1, 1, 3)", "expected (1, n, 5)"):
+    with clear_error("shape (1, 1, 3)", "expected (1, n, 5)", "vocabulary the model was trained with"):
         suggest_next(lambda ids: np.zeros((1, 1, 3)), vocabulary, ["to"])
