@@ -150,10 +150,20 @@ def target_windows(
             f"target: start at row {lookback} or later."
         )
     if stop > length:
-        raise ValueError(f"rows end at {stop}, past the end of the series ({length} rows).")
-    if stop - start < horizon:
         raise ValueError(
-            f"rows {start}:{stop} hold {max(stop - start, 0)} target row(s); horizon={horizon} "
-            "needs at least that many."
+            f"rows end at {stop}, past the end of the series ({length} rows): end them at row "
+            f"{length} or earlier, e.g. take the folds from walk_forward_folds of this series."
+        )
+    if stop - start < horizon:
+        fixes = []
+        if start + horizon <= length:
+            fixes.append(f"give at least {horizon} row(s), e.g. rows=slice({start}, {start + horizon})")
+        elif length - horizon >= lookback:
+            fixes.append(f"start the rows at row {length - horizon} or earlier")
+        if stop > start:
+            fixes.append(f"use horizon <= {stop - start}")
+        raise ValueError(
+            f"rows {start}:{stop} hold {max(stop - start, 0)} target row(s) but horizon={horizon} "
+            f"needs at least {horizon}: {'; or '.join(fixes) or 'use a longer series or a smaller horizon'}."
         )
     return make_windows(np.asarray(series)[start - lookback : stop], lookback, horizon, target)

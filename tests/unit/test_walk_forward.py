@@ -38,9 +38,9 @@ def test_errors_say_what_to_change():
     series = np.arange(20.0)
     with clear_error("rows start at 2", "start at row 3 or later"):
         target_windows(series, 3, slice(2, 10))
-    with clear_error("past the end", "20 rows"):
+    with clear_error("past the end", "20 rows", "end them at row 20 or earlier"):
         target_windows(series, 3, slice(10, 21))
-    with clear_error("horizon=2", "1 target row(s)"):
+    with clear_error("horizon=2", "1 target row(s)", "rows=slice(10, 12)"):
         target_windows(series, 3, slice(10, 11), horizon=2)
     with clear_error("step 1", "fold.test"):
         target_windows(series, 3, slice(10, 14, 2))
