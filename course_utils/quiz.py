@@ -154,7 +154,8 @@ def _check_choice(kind: str, answers: list, where: str) -> list[str]:
         problems.append(f"{where}: a multiple_choice question has exactly one correct answer; "
                         f"found {correct} (use many_choice for 'choose all that apply').")
     if kind == "many_choice" and correct < 1:
-        problems.append(f"{where}: no answer is marked correct.")
+        problems.append(f"{where}: no answer is marked correct; set \"correct\": true on at least "
+                        "one answer.")
     return problems
 
 
@@ -189,7 +190,8 @@ def _check_numeric(question: dict, answers: list, where: str) -> list[str]:
         problems.append(f"{where}: a numeric question needs exactly one answer of type "
                         f"'default' (feedback for any other input); found {defaults}.")
     if correct < 1:
-        problems.append(f"{where}: no value or range is marked correct.")
+        problems.append(f"{where}: no value or range is marked correct; set \"correct\": true on "
+                        "at least one 'value' or 'range' answer.")
     return problems
 
 
@@ -205,7 +207,8 @@ def _check_string(answers: list, where: str) -> list[str]:
             problems.append(f"{at}: 'correct' must be true or false.")
         correct += answer.get("correct") is True
     if correct < 1:
-        problems.append(f"{where}: no answer is marked correct.")
+        problems.append(f"{where}: no answer is marked correct; set \"correct\": true on at least "
+                        "one answer that is not the 'default'.")
     return problems
 
 
@@ -288,7 +291,11 @@ def load_quiz(name: str, quiz_dir: Path | None = None) -> list[dict]:
     try:
         questions = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name} is not valid JSON: {exc}") from None
+        raise ValueError(
+            f"{path.name} is not valid JSON: {exc}. Fix the file at line {exc.lineno}, column "
+            f"{exc.colno} (often a trailing comma before ] or }}, a missing comma or bracket, or "
+            "an unescaped quote or backslash) and load it again."
+        ) from None
     return validate_quiz(questions, path.name)
 
 

@@ -146,7 +146,7 @@ CASES = [
      ("question 1: a multiple_choice question has exactly one correct answer; found 2", "use many_choice")),
     (0, lambda q: q["answers"][0].update(correct=False),
      ("question 1: a multiple_choice question has exactly one correct answer; found 0", "use many_choice")),
-    (1, lambda q: [a.update(correct=False) for a in q["answers"]], ("question 2:", "no answer is marked correct")),
+    (1, lambda q: [a.update(correct=False) for a in q["answers"]], ("question 2:", "no answer is marked correct", "set \"correct\": true")),
     # numeric questions
     (2, lambda q: q.update(precision=0), ("question 3: 'precision'", "an integer >= 1")),
     (2, lambda q: q.update(precision=2.5), ("question 3: 'precision'", "an integer >= 1")),
@@ -164,11 +164,11 @@ CASES = [
     (2, lambda q: q["answers"].pop(), ("question 3:", "exactly one answer of type 'default'", "found 0")),
     (2, lambda q: q["answers"].append({"type": "default", "feedback": "Again."}),
      ("question 3:", "exactly one answer of type 'default'", "found 2")),
-    (2, lambda q: q["answers"][0].update(correct=False), ("question 3:", "no value or range is marked correct")),
+    (2, lambda q: q["answers"][0].update(correct=False), ("question 3:", "no value or range is marked correct", "'value' or 'range' answer")),
     # string questions
     (3, lambda q: q["answers"][0].update(answer=""), ("question 4, answer 1: 'answer'", "non-empty string")),
     (3, lambda q: q["answers"][0].update(correct=1), ("question 4, answer 1: 'correct'", "true or false")),
-    (3, lambda q: q["answers"][0].update(correct=False), ("question 4:", "no answer is marked correct")),
+    (3, lambda q: q["answers"][0].update(correct=False), ("question 4:", "no answer is marked correct", "set \"correct\": true")),
     (3, lambda q: q.update(precision=2), ("question 4: unknown keys ['precision']", "string question")),
 ]
 
@@ -246,7 +246,7 @@ def test_load_quiz_missing_in_empty_bank(tmp_path):
 
 
 def test_load_quiz_invalid_json(bank):
-    with clear_error("03_broken.json", "not valid JSON"):
+    with clear_error("03_broken.json", "not valid JSON", "fix the file at line 1, column 19"):
         load_quiz("03_broken", bank)
 
 
@@ -292,7 +292,7 @@ def test_show_quiz_passes_shuffle_answers(bank, good, shown):
 
 @pytest.mark.parametrize("name, phrases", [
     ("99_none", ("no quiz '99_none'", "in the bank")),
-    ("03_broken", ("03_broken.json", "not valid JSON")),
+    ("03_broken", ("03_broken.json", "not valid JSON", "fix the file at line 1")),
     ("04_invalid", ("04_invalid.json", "does not validate")),
 ])
 def test_show_quiz_refuses_bad_quizzes_without_displaying(bank, shown, name, phrases):
