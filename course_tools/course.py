@@ -12,12 +12,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .settings import ASSIGNMENTS_DIR
 
 __all__ = ["COURSE_DIR", "course_root", "course_id", "notebook_path", "nbgrader_environment", "run_nbgrader",
-           "course_assignments", "pick", "say", "command_parser", "submitted_students",
+           "course_assignments", "pick", "say", "command_parser", "run_command", "submitted_students",
            "warn_unsandboxed"]
 
 #: The nbgrader course of the repository.
@@ -144,3 +145,20 @@ def warn_unsandboxed(root: Path) -> None:
     if unsafe:
         say(f"WARNING: {len(unsafe)} grade(s) were produced WITHOUT a sandbox (--no-sandbox); a hostile "
              "submission could have read the solutions or changed other files: " + ", ".join(unsafe[:10]))
+
+
+def run_command(action: Callable[[], object]) -> int:
+    """Run an instructor command's action and return its exit status.
+
+    The status is what ``action`` returns when that is an int, else 0 (the commands' functions
+    return their reports). A refusal becomes ``error: ...`` on stderr and status 2.
+
+    ``ValueError`` is a wrong argument or a course in the wrong state; ``RuntimeError`` is no
+    sandbox, or a gradebook that was damaged (and restored). Either way the message says what to do.
+    """
+    try:
+        result = action()
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0

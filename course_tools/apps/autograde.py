@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 
-from course_tools.course import (command_parser, course_assignments, course_root, pick, say,
+from course_tools.course import (command_parser, course_assignments, course_root, pick, run_command, say,
                                  submitted_students, warn_unsandboxed)
 
 from course_tools.apps.grades import scores
@@ -118,13 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run the learners' code WITHOUT a sandbox (only where none exists; every report says so)")
     args = parser.parse_args(argv)
-    try:
+
+    def action() -> int | None:
         report = autograde(args.course, args.assignment, force=args.force, fast=not args.full, jobs=args.jobs,
                            sandbox=not args.no_sandbox, timeout=args.timeout)
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 1 if report["failed"] else 0
+        return 1 if report["failed"] else 0
+
+    return run_command(action)
 
 
 if __name__ == "__main__":

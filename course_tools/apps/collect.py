@@ -13,7 +13,7 @@ from typing import Any
 import nbformat
 
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_nbgrader, say)
+                                 run_command, run_nbgrader, say)
 
 import datetime as dt
 import json
@@ -169,12 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regexp", default="folders",
                         help=f"for a .zip: one of {sorted(REGEXPS)} or a regexp with (?P<student_id>) and (?P<file_id>)")
     args = parser.parse_args(argv)
-    try:
-        collect(args.source, args.course, args.assignment, args.regexp)
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(lambda: collect(args.source, args.course, args.assignment, args.regexp))
 
 
 if __name__ == "__main__":

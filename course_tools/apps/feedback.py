@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_nbgrader, say, submitted_students, warn_unsandboxed)
+                                 run_command, run_nbgrader, say, submitted_students, warn_unsandboxed)
 
 
 def feedback(course: Path | str | None = None, assignments: list[str] | None = None) -> dict[str, list[str]]:
@@ -45,12 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = command_parser("feedback", "Write HTML feedback per student.")
     parser.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     args = parser.parse_args(argv)
-    try:
-        feedback(args.course, args.assignment)
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(lambda: feedback(args.course, args.assignment))
 
 
 if __name__ == "__main__":

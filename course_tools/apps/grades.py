@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 
-from course_tools.course import (command_parser, course_id, course_root, notebook_path, run_nbgrader, say,
-                                 warn_unsandboxed)
+from course_tools.course import (command_parser, course_id, course_root, notebook_path, run_command,
+                                 run_nbgrader, say, warn_unsandboxed)
 
 import csv
 
@@ -93,12 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = command_parser("grades", "Export the grades to CSV.")
     parser.add_argument("--to", type=Path, default=None, help="CSV file (default: assignments/grades.csv)")
     args = parser.parse_args(argv)
-    try:
-        grades(args.course, args.to)
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(lambda: grades(args.course, args.to))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 import nbformat
 
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_nbgrader, say)
+                                 run_command, run_nbgrader, say)
 
 from course_tools import quizzes as graded_quiz
 
@@ -128,12 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = command_parser("release", "Generate the graded quizzes and every student version.")
     parser.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     args = parser.parse_args(argv)
-    try:
-        release(args.course, args.assignment)
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_command(lambda: release(args.course, args.assignment))
 
 
 if __name__ == "__main__":

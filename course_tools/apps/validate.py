@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 
 from course_tools.apps.release import _write_quizzes
-from course_tools.course import command_parser, course_assignments, course_root, notebook_path, pick, say
+from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
+                                 run_command, say)
 from course_tools.execute import execute_notebook
 from course_tools.resilient_execute import stderr_as_output
 from course_tools.settings import GRADING_CELL_TIMEOUT
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebook", type=Path, default=None,
                         help="instead, run this learner's notebook in the sandbox and show its visible tests")
     args = parser.parse_args(argv)
-    try:
+
+    def action() -> int | None:
         if args.notebook is not None:
             lines = check_learner_notebook(args.notebook)
             say(f"{args.notebook} (run in the sandbox; visible tests only, hidden ones decide the grade):")
@@ -172,9 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  {line}")
             return 0 if lines and all(line.startswith("ok") for line in lines) else 1
         return 1 if any(validate(args.course, args.assignment).values()) else 0
-    except (ValueError, RuntimeError) as exc:  # RuntimeError: no sandbox, or a damaged gradebook (restored)
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+    return run_command(action)
 
 
 if __name__ == "__main__":
