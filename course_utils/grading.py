@@ -9,7 +9,7 @@ tests use still run Keras's own code. A submission that changed any of them fail
 hidden test, whatever else it does.
 
 What this does not cover: code written against this module itself (for instance replacing
-:func:`assert_untampered`). ``python -m course_utils.instructor autograde`` therefore also
+:func:`assert_untampered`). ``course autograde`` therefore also
 lists submissions whose code touches modules, builtins or the grader for a human to read
 (see :mod:`course_utils.submissions`).
 """

@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
+from course_tools.apps.grades import scores
 from course_tools.course import (command_parser, course_assignments, course_root, pick, run_command, say,
                                  submitted_students, warn_unsandboxed)
-
-from course_tools.apps.grades import scores
 from course_tools.settings import SUBMISSION_TIMEOUT
 
 

@@ -6,22 +6,19 @@ is new or changed, so the command can run again safely.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_command, run_nbgrader, say)
-
-import datetime as dt
-import json
-import shutil
-import tempfile
-
+from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
+                                 run_nbgrader, say)
 from course_tools.submissions import find_submissions, read_notebook, repair_notebook
-
 
 #: Named patterns for ``collect --regexp``: where the student id and notebook name sit in
 #: the paths of an LMS download (matched against the full path of each extracted file).

@@ -4,9 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
-from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_command, run_nbgrader, say, submitted_students, warn_unsandboxed)
+from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
+                                 run_nbgrader, say, submitted_students, warn_unsandboxed)
 
 
 def feedback(course: Path | str | None = None, assignments: list[str] | None = None) -> dict[str, list[str]]:

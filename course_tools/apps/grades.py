@@ -5,15 +5,13 @@ nbgrader's exit status.
 """
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 from typing import Any
 
-
-from course_tools.course import (command_parser, course_id, course_root, notebook_path, run_command,
-                                 run_nbgrader, say, warn_unsandboxed)
-
-import csv
+from course_tools.course import (command_parser, course_id, course_root, notebook_path, run_command, run_nbgrader,
+                                 say, warn_unsandboxed)
 
 
 def scores(course: Path | str | None = None, assignments: list[str] | None = None) -> list[dict[str, Any]]:

@@ -12,11 +12,9 @@ from typing import Any
 
 import nbformat
 
-from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_command, run_nbgrader, say)
-
 from course_tools import quizzes as graded_quiz
-
+from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
+                                 run_nbgrader, say)
 
 _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 

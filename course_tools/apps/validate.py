@@ -13,8 +13,7 @@ from pathlib import Path
 import nbformat
 
 from course_tools.apps.release import _write_quizzes
-from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick,
-                                 run_command, say)
+from course_tools.course import command_parser, course_assignments, course_root, notebook_path, pick, run_command, say
 from course_tools.execute import execute_notebook
 from course_tools.resilient_execute import stderr_as_output
 from course_tools.settings import GRADING_CELL_TIMEOUT
