@@ -48,6 +48,19 @@ def test_a_replaced_function_is_reported(monkeypatch, module, name, replacement)
         assert_untampered()
 
 
+@pytest.mark.parametrize("module_name, name", [
+    ("course_utils.baselines", "persistence_forecast"),  # what a "beats persistence" hidden test compares with
+    ("course_utils.datasets", "_bundled"),  # a private helper: where the data come from
+    ("course_utils.datasets", "load_japanese_vowels"),
+    ("course_utils.sequences", "summary_features"),
+    ("course_utils.leak_checks", "_OFFSET"),
+])
+def test_the_course_modules_hidden_tests_rely_on_are_checked_private_names_included(monkeypatch, module_name, name):
+    module = sys.modules.get(module_name) or __import__(module_name, fromlist=["_"])
+    monkeypatch.setattr(module, name, lambda *a, **k: None)
+    assert f"{module_name}.{name} was replaced" in tampering()
+
+
 def test_a_replaced_constant_and_a_deleted_function_are_reported(monkeypatch):
     import math
 
