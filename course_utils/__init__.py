@@ -14,6 +14,6 @@ __version__ = "0.1.0"
 
 __all__ = ["architectures", "baselines", "clips", "config", "datasets", "features", "forecast_tests", "gaps",
            "graded_quiz", "gradients", "grading", "leak_checks", "lstm_inspect", "lstm_training", "memory_tasks",
-           "metrics", "multistep", "navigation", "pipelines", "plots", "protocol", "quiz",
+           "metrics", "multistep", "navigation", "pipelines", "plots", "protocol", "quantiles", "quiz",
            "residuals", "results", "returns", "rnn_reference", "seed_variance", "sequences", "system",
            "text", "tuning", "walk_forward", "windows"]
