@@ -6,6 +6,7 @@ predicts the next id. This module holds the pieces that are not the lesson itsel
     vocabulary = Vocabulary.from_tokens(train_text)        # ids by frequency, 0 = unknown
     ids = vocabulary.encode(text)                          # (T,) int32
     X, Y = next_token_windows(ids, length=100)             # (n, 100) inputs, (n, 100) next ids
+    X, Y = stateful_batches(ids, batch_size=32, length=100)  # for stateful=True, shuffle=False
     p = unigram_probabilities(train_ids, vocabulary.size)  # (V,) baseline
     bits_per_token(p[test_ids])                            # cross-entropy in bits per token
 
@@ -33,6 +34,7 @@ __all__ = [
     "Vocabulary",
     "tokenize_words",
     "next_token_windows",
+    "stateful_batches",
     "nats_to_bits",
     "bits_per_token",
     "target_probabilities",
@@ -219,6 +221,64 @@ def next_token_windows(ids: Any, length: int, stride: int | None = None
     n = (len(array) - length - 1) // stride + 1
     starts = np.arange(n)[:, None] * stride + np.arange(length)[None, :]
     return array[starts].astype(np.int32), array[starts + 1].astype(np.int32)
+
+
+def stateful_batches(ids: Any, batch_size: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Arrange ids for a stateful RNN: row ``i`` of batch ``k + 1`` continues row ``i`` of batch ``k``.
+
+    A Keras layer with ``stateful=True`` keeps the final state of row ``i`` of a batch as the
+    initial state of row ``i`` of the next batch. That only helps if the next batch's row
+    ``i`` is the text that follows. So the text is split into ``batch_size`` contiguous
+    **streams** of ``s = (T - 1) // batch_size`` inputs each (stream ``i`` starts at
+    ``i * s``), every stream is cut into ``n_batches = s // length`` consecutive windows, and
+    the windows are ordered batch by batch::
+
+        X[k * batch_size + i] = ids[i * s + k * length : i * s + (k + 1) * length]
+        Y[k * batch_size + i] = ids[i * s + k * length + 1 : i * s + (k + 1) * length + 1]
+
+    Fit with ``batch_size=batch_size`` and ``shuffle=False`` (and predict with the same batch
+    size) so that Keras sees the rows in this order. The last ``s - n_batches * length``
+    inputs of each stream, and the last ``(T - 1) % batch_size`` ids, are not used.
+
+    Parameters
+    ----------
+    ids
+        Token ids of shape ``(T,)``.
+    batch_size
+        Rows per batch: the number of parallel streams (the stateful model's fixed batch size).
+    length
+        Steps per window: how far back the gradients flow in truncated backpropagation
+        through time.
+
+    Returns
+    -------
+    X, Y
+        int32 arrays of shape ``(n_batches * batch_size, length)``; ``Y`` is ``X`` shifted by
+        one token, so ``Y[r, j]`` is the token that follows ``X[r, j]``.
+
+    Raises
+    ------
+    ValueError
+        If ``ids`` are not 1-D integer ids, ``batch_size`` or ``length`` is not a positive
+        integer, or the sequence is too short for one batch (it needs at least
+        ``batch_size * length + 1`` ids).
+    """
+    array = _ids(ids, "ids")
+    batch_size = count(batch_size, "batch_size")
+    length = count(length, "length")
+    needed = batch_size * length + 1
+    if len(array) < needed:
+        raise ValueError(
+            f"ids has {len(array)} tokens, too short for batch_size={batch_size} streams of windows "
+            f"of length={length}: one batch and its targets need at least {needed} tokens "
+            "(batch_size * length + 1). Use a smaller batch_size or length, or more text."
+        )
+    stream = (len(array) - 1) // batch_size      # inputs per stream
+    n_batches = stream // length                 # windows per stream
+    starts = (np.arange(n_batches)[:, None] * length                     # window k of ...
+              + np.arange(batch_size)[None, :] * stream).reshape(-1)     # ... stream i, row k * b + i
+    positions = starts[:, None] + np.arange(length)[None, :]             # (n_batches * b, length)
+    return array[positions].astype(np.int32), array[positions + 1].astype(np.int32)
 
 
 def nats_to_bits(nats: Any) -> Any:

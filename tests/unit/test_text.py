@@ -6,7 +6,8 @@ import pytest
 
 from course_utils.text import (UNKNOWN, Vocabulary, apply_temperature, bigram_probabilities,
                                bigram_suggestions, bits_per_token, nats_to_bits, next_token_windows,
-                               sample_with_temperature, suggest_next, target_probabilities,
+                               sample_with_temperature, stateful_batches, suggest_next,
+                               target_probabilities,
                                tokenize_words, top_k, top_k_accuracy, unigram_probabilities)
 from errors import clear_error
 
@@ -80,6 +81,54 @@ def test_next_token_windows_errors():
         next_token_windows([], length=2)
     with clear_error("outside 0 .. V - 1", "same vocabulary"):
         next_token_windows([-1, 2, 3], length=1)
+
+
+def test_stateful_batches_rows_continue_from_one_batch_to_the_next():
+    ids = np.arange(23)  # 22 inputs with a target: 2 streams of 11, 3 windows of 3 each
+    X, Y = stateful_batches(ids, batch_size=2, length=3)
+    assert X.shape == Y.shape == (6, 3) and X.dtype == np.int32 and Y.dtype == np.int32
+    assert X.tolist() == [[0, 1, 2], [11, 12, 13],     # batch 0: stream 0, stream 1
+                          [3, 4, 5], [14, 15, 16],     # batch 1
+                          [6, 7, 8], [17, 18, 19]]     # batch 2
+    assert (Y == X + 1).all()  # targets shifted by one
+
+
+@pytest.mark.parametrize("n, batch_size, length", [(1_000, 7, 10), (101, 4, 25), (500, 1, 499), (64, 3, 1)])
+def test_stateful_batches_continuation_property(n, batch_size, length):
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 50, n)
+    X, Y = stateful_batches(ids, batch_size, length)
+    stream = (n - 1) // batch_size
+    n_batches = stream // length
+    assert X.shape == Y.shape == (n_batches * batch_size, length)
+    batches = X.reshape(n_batches, batch_size, length)          # (batch k, row i, step)
+    targets = Y.reshape(n_batches, batch_size, length)
+    for i in range(batch_size):
+        row = batches[:, i].reshape(-1)                          # row i read batch after batch
+        assert (row == ids[i * stream: i * stream + n_batches * length]).all()
+        assert (targets[:, i].reshape(-1) == ids[i * stream + 1: i * stream + n_batches * length + 1]).all()
+    # the last target of row i in batch k is the first input of row i in batch k + 1
+    assert (targets[:-1, :, -1] == batches[1:, :, 0]).all()
+    # streams do not overlap: no input position is used twice
+    positions = np.arange(n)
+    Xp, _ = stateful_batches(positions, batch_size, length)
+    assert len(np.unique(Xp)) == Xp.size
+
+
+def test_stateful_batches_errors():
+    with clear_error("ids has 20 tokens", "too short", "at least 21", "smaller batch_size or length"):
+        stateful_batches(np.arange(20), batch_size=4, length=5)
+    stateful_batches(np.arange(21), batch_size=4, length=5)  # exactly enough: one batch
+    with clear_error("batch_size", ">= 1"):
+        stateful_batches(np.arange(10), batch_size=0, length=2)
+    with clear_error("length", ">= 1", "got 2.5"):
+        stateful_batches(np.arange(10), batch_size=2, length=2.5)
+    with clear_error("integer token ids", "Vocabulary.encode"):
+        stateful_batches(np.linspace(0, 1, 10), batch_size=2, length=2)
+    with clear_error("1 dimension", "got shape (3, 4)"):
+        stateful_batches(np.zeros((3, 4), dtype=int), batch_size=1, length=2)
+    with clear_error("ids is empty", "at least one token id"):
+        stateful_batches([], batch_size=1, length=1)
 
 
 def test_bits_and_nats():
