@@ -139,14 +139,14 @@ lock:
 	$(PYTHON) tools/lock.py
 
 site: setup
-	$(BIN)/python -m course_utils.site $(SITE_ARGS)
+	$(BIN)/course site $(SITE_ARGS)
 
 # A benchmark, not a test: about 25 minutes on 2 cores (`make bench BENCH_ARGS="--modes fast --no-tutorial"`: 2 min).
 bench: setup
-	$(BIN)/python -m course_utils.bench $(BENCH_ARGS)
+	$(BIN)/course bench $(BENCH_ARGS)
 
 navigation: setup
-	$(BIN)/python -m course_utils.navigation --write
+	$(BIN)/course nav --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info site test-output bench/out

@@ -222,3 +222,18 @@ def test_make_test_provisions_the_system_programs_or_names_the_command(tmp_path)
     assert re.search(r"^test: setup system-test$", makefile, re.M)
     for program in ("bwrap:bubblewrap", "prlimit:util-linux", "setpriv:util-linux", "chromium:chromium"):
         assert program in makefile
+
+
+def test_every_module_the_makefile_runs_exists_and_tools_go_through_course():
+    """`make site`, `make bench`, `make navigation` broke silently once, when the tools moved to course_tools."""
+    import importlib.util
+    import re
+
+    makefile = (ROOT / "Makefile").read_text()
+    for module in re.findall(r"python -m ([\w.]+)", makefile):
+        if module in ("pip", "venv", "pytest"):
+            continue
+        assert importlib.util.find_spec(module) is not None, f"the Makefile runs `python -m {module}`, which does not exist"
+    for target, command in (("site", "course site"), ("bench", "course bench"), ("navigation", "course nav --write")):
+        recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.M)
+        assert recipe and command in recipe.group(1), f"make {target} should run `{command}`"
