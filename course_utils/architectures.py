@@ -465,7 +465,8 @@ def fit_model(
 
 
 def train_with_early_stopping(model: Any, X_train: Any, y_train: Any, X_val: Any, y_val: Any, *,
-                              epochs: int, batch_size: int, patience: int) -> FitResult:
+                              epochs: int, batch_size: int, patience: int, min_delta: float = 0.0,
+                              callbacks: Sequence[Any] = ()) -> FitResult:
     """Train a compiled model, stopping when the validation loss stops improving; keep the best weights.
 
     The one training loop of the course (:func:`fit_model` and
@@ -481,6 +482,10 @@ def train_with_early_stopping(model: Any, X_train: Any, y_train: Any, X_val: Any
         Maximum number of epochs and mini-batch size.
     patience
         Epochs without improvement of the validation loss before stopping.
+    min_delta
+        The smallest fall of the validation loss that counts as an improvement.
+    callbacks
+        More Keras callbacks, run after the early stopping (e.g. one that times each epoch).
 
     Returns
     -------
@@ -488,8 +493,9 @@ def train_with_early_stopping(model: Any, X_train: Any, y_train: Any, X_val: Any
     """
     import keras
 
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
+                                         restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs=epochs,
-                        batch_size=batch_size, callbacks=[stop], verbose=0)
+                        batch_size=batch_size, callbacks=[stop, *callbacks], verbose=0)
     return FitResult(history=history, epochs=len(history.history["loss"]), seconds=time.perf_counter() - start)

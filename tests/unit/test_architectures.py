@@ -14,6 +14,7 @@ from course_utils.architectures import (
     build_seq2seq_lstm,
     build_stacked_lstm,
     fit_model,
+    train_with_early_stopping,
 )
 from errors import clear_error
 
@@ -155,3 +156,20 @@ def test_attention_weights_rejects_other_models_and_bad_windows(windows):
         attention_weights(build_lstm(6, 2, units=2), X)
     with clear_error("(n, 6, 2)", "got (24, 5, 2)"):
         attention_weights(build_attention_lstm(6, 2, units=2), X[:, :5])
+
+
+def test_train_with_early_stopping_takes_a_minimum_improvement_and_more_callbacks():
+    model = build_lstm(4, 1, units=2)
+    model.compile(loss="mse", optimizer="adam")
+    X, y = np.random.default_rng(0).normal(size=(32, 4, 1)), np.zeros((32, 1))
+
+    class Count(keras.callbacks.Callback):
+        epochs = 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            Count.epochs += 1
+
+    # no fall of the validation loss counts as an improvement: the first epoch is the best, then patience runs out
+    result = train_with_early_stopping(model, X, y, X, y, epochs=20, batch_size=16, patience=2, min_delta=1e6,
+                                       callbacks=[Count()])
+    assert result.epochs == 3 and Count.epochs == 3
