@@ -48,15 +48,19 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 # `make chromium` only the browser.
 SANDBOX_PROGRAMS := bwrap:bubblewrap prlimit:util-linux setpriv:util-linux
 BROWSER_PROGRAMS := chromium:chromium
-TEST_PROGRAMS := $(SANDBOX_PROGRAMS) $(BROWSER_PROGRAMS)
+# The hub test (tests/hub) also needs Node.js and npm, for configurable-http-proxy (the npm package
+# JupyterHub routes through), installed from deploy/proxy/package-lock.json by `make hub-proxy`.
+HUB_PROGRAMS := node:nodejs npm:npm
+TEST_PROGRAMS := $(SANDBOX_PROGRAMS) $(BROWSER_PROGRAMS) $(HUB_PROGRAMS)
+HUB_PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
 
-.PHONY: help setup system-test sandbox chromium lab instructor-lab test test-unit test-content \
-	test-assignments test-browser test-notebooks lock site bench navigation clean
+.PHONY: help setup system-test sandbox chromium hub-proxy lab instructor-lab test test-unit test-content \
+	test-assignments test-browser test-hub test-notebooks lock site bench navigation clean
 
 help:
 	@echo "make lab    set up .venv if needed (learner install) and open JupyterLab on the course"
 	@echo "make test   set up .venv if needed (full install) and run every test (notebooks in FAST mode)"
-	@echo "make test-unit | test-content | test-assignments | test-browser   one tier of the tests (tests/<tier>)"
+	@echo "make test-unit | test-content | test-assignments | test-browser | test-hub   one tier of the tests (tests/<tier>)"
 	@echo "make test-notebooks   only execute every notebook (FAST mode, tests/content/test_notebooks.py)"
 	@echo "make instructor-lab   full install, JupyterLab on assignments/ with nbgrader's instructor tools"
 	@echo "make lock   regenerate requirements/lock.txt (newest versions pyproject.toml allows; then make test)"
@@ -78,6 +82,14 @@ sandbox:
 
 chromium:
 	@sh tools/system_packages.sh $(BROWSER_PROGRAMS)
+
+# configurable-http-proxy for JupyterHub (deploy/README.md), at the lock's versions.
+hub-proxy: $(HUB_PROXY)
+
+$(HUB_PROXY): deploy/proxy/package.json deploy/proxy/package-lock.json
+	@sh tools/system_packages.sh $(HUB_PROGRAMS)
+	cd deploy/proxy && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(VENV)/pyvenv.cfg:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -113,7 +125,7 @@ instructor-lab: setup
 	cd assignments && $(abspath $(BIN))/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
 
 # Every tier of tests/ (testpaths in pyproject.toml); the programs of every tier first.
-test: setup system-test
+test: setup system-test hub-proxy
 	$(PYTEST) $(PYTEST_ARGS)
 
 # One tier each (the folder's marker is set by tests/conftest.py); `make test-unit` needs no
@@ -129,6 +141,10 @@ test-assignments: setup sandbox
 
 test-browser: setup chromium
 	$(PYTEST) tests/browser $(PYTEST_ARGS)
+
+# A class on a real JupyterHub: needs root (Unix accounts, PAM), the sandbox, Chromium and Node.js.
+test-hub: setup system-test hub-proxy
+	$(PYTEST) tests/hub $(PYTEST_ARGS)
 
 test-notebooks: setup
 	$(PYTEST) tests/content/test_notebooks.py $(PYTEST_ARGS)
@@ -149,5 +165,5 @@ navigation: setup
 	$(BIN)/course nav --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache *.egg-info site test-output bench/out
+	rm -rf $(VENV) .pytest_cache *.egg-info site test-output bench/out deploy/proxy/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

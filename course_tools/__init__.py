@@ -23,6 +23,6 @@ the book builder:
   lessons), :mod:`~course_tools.quizzes` (graded quizzes from the bank),
   :mod:`~course_tools.prose_numbers` (no result typed into prose).
 """
-__all__ = ["apps", "autograde", "bench", "cli", "corpus", "course", "execute", "gradebook_guard", "navigation",
+__all__ = ["apps", "autograde", "bench", "cli", "corpus", "course", "exchange", "execute", "gradebook_guard", "navigation",
            "preprocessors", "prose_numbers", "quizzes", "redteam", "resilient_execute", "sandbox", "settings", "site",
            "submissions"]

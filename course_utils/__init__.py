@@ -12,7 +12,7 @@ notebook imports.
 """
 __version__ = "0.1.0"
 
-__all__ = ["architectures", "baselines", "clips", "config", "datasets", "decoding", "features", "forecast_tests", "gaps",
+__all__ = ["architectures", "baselines", "clips", "config", "covariates", "datasets", "decoding", "features", "forecast_tests", "gaps",
            "graded_quiz", "gradients", "grading", "leak_checks", "lstm_inspect", "lstm_training", "memory_tasks",
            "metrics", "multistep", "navigation", "pipelines", "plots", "protocol", "quantiles", "quiz",
            "residuals", "results", "returns", "rnn_reference", "seed_variance", "sequences", "spelling", "system",

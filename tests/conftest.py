@@ -7,7 +7,8 @@ Each folder under ``tests/`` is a tier and carries the marker of its name, so on
 - ``content``: the lessons, quizzes and navigation as shipped, and every notebook executed once
   in FAST mode (the site and browser tests reuse those executions);
 - ``assignments``: nbgrader and the grading sandbox, end to end;
-- ``browser``: the static site and JupyterLab in Chromium.
+- ``browser``: the static site and JupyterLab in Chromium;
+- ``hub``: a class on a real JupyterHub (Unix accounts, nbgrader's exchange, Chromium).
 
 Helpers shared by several tests live in ``tests/support`` (on ``sys.path`` through
 ``pythonpath`` in ``pyproject.toml``).
@@ -28,7 +29,7 @@ from course_tools.settings import FAST_NOTEBOOK_LIMIT, LESSON_CELL_TIMEOUT
 
 ExecutedNotebook = Callable[[Path], "tuple[nbformat.NotebookNode, float]"]
 
-TIERS = ("unit", "content", "assignments", "browser")
+TIERS = ("unit", "content", "assignments", "browser", "hub")
 _HERE = Path(__file__).resolve().parent
 
 

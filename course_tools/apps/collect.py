@@ -18,6 +18,7 @@ import nbformat
 
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
                                  run_nbgrader, say)
+from course_tools.exchange import collect_from_exchange
 from course_tools.submissions import find_submissions, read_notebook, repair_notebook
 
 #: Named patterns for ``collect --regexp``: where the student id and notebook name sit in
@@ -28,6 +29,10 @@ REGEXPS = {
     # Canvas: <student>_[late_]<id>_<id>_<notebook>
     "canvas": r".*/(?P<student_id>[^/_]+)_(?:late_)?\d+_\d+_(?P<file_id>[^/]+\.ipynb)$",
 }
+#: The file ``nbgrader submit`` writes beside a submission; ``release_feedback`` needs it.
+SUBMISSION_SECRET = "submission_secret.txt"
+
+
 def _write_if_changed(path: Path, nb: nbformat.NotebookNode, stamp: dt.datetime) -> str:
     text = nbformat.writes(nb)
     if path.is_file():
@@ -76,8 +81,8 @@ def _collect_folder(root: Path, folder: Path, only: str | None, released: list[s
     return report
 
 
-def collect(source: Path | str, course: Path | str | None = None, assignment: str | None = None,
-            regexp: str = "folders") -> dict[str, Any]:
+def collect(source: Path | str | None, course: Path | str | None = None, assignment: str | None = None,
+            regexp: str = "folders", exchange: bool = False) -> dict[str, Any]:
     """Copy submissions into ``submitted/<student>/<assignment>/<assignment>.ipynb``.
 
     Parameters
@@ -85,7 +90,7 @@ def collect(source: Path | str, course: Path | str | None = None, assignment: st
     source
         A folder with one sub-folder per student (``<student>/<assignment>.ipynb``), or a
         zip archive downloaded from an LMS (needs ``assignment``), which nbgrader's
-        ``zip_collect`` extracts and sorts by ``regexp``.
+        ``zip_collect`` extracts and sorts by ``regexp``. ``None`` with ``exchange``.
     course
         The nbgrader course (default ``assignments/``).
     assignment
@@ -93,6 +98,10 @@ def collect(source: Path | str, course: Path | str | None = None, assignment: st
     regexp
         For a zip: a name of :data:`REGEXPS` or a regular expression with the groups
         ``student_id`` and ``file_id``.
+    exchange
+        Collect what the students of a class hub submitted to nbgrader's exchange (needs
+        ``assignment``, no ``source``): each student's latest submission, through the same
+        checks and repairs as a folder.
 
     Notes
     -----
@@ -117,6 +126,24 @@ def collect(source: Path | str, course: Path | str | None = None, assignment: st
     released = course_assignments(root, "release")
     if not released:
         raise ValueError(f"Nothing is released in {root / 'release'}: run the release command first.")
+    if exchange:
+        if source is not None or assignment is None:
+            raise ValueError("--exchange collects one assignment from nbgrader's exchange: give --assignment NAME "
+                             "and no folder or zip.")
+        pick(released, [assignment], "release/")
+        with tempfile.TemporaryDirectory(prefix="collect-", dir=root) as staging:
+            students = collect_from_exchange(root, assignment, Path(staging))
+            report = _collect_folder(root, Path(staging), assignment, released)
+            for student in students:
+                # nbgrader files each student's feedback under a hash keyed by this secret
+                secret = Path(staging) / student / assignment / SUBMISSION_SECRET
+                target = notebook_path(root, "submitted", assignment, student).parent
+                if secret.is_file() and target.is_dir():
+                    shutil.copy2(secret, target / SUBMISSION_SECRET)
+        source = f"the exchange ({len(students)} student(s) submitted)"
+        return _report(root, source, report)
+    if source is None:
+        raise ValueError("Give the folder or LMS .zip of submissions to collect (or --exchange on a class hub).")
     source = Path(source)
     if source.is_file() and source.suffix.lower() == ".zip":
         if assignment is None:
@@ -146,6 +173,10 @@ def collect(source: Path | str, course: Path | str | None = None, assignment: st
         report = _collect_folder(root, source, assignment, released)
     else:
         raise ValueError(f"{source} is neither a folder of submissions nor a .zip file.")
+    return _report(root, source, report)
+
+
+def _report(root: Path, source: Path | str, report: dict[str, Any]) -> dict[str, Any]:
     say(f"collected from {source} into {root / 'submitted'}: {len(report['new'])} new, "
          f"{len(report['updated'])} updated, {len(report['unchanged'])} unchanged")
     for key, title in (("renamed", "renamed notebooks matched to their assignment"),
@@ -159,14 +190,17 @@ def collect(source: Path | str, course: Path | str | None = None, assignment: st
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``course collect SOURCE [--assignment NAME] [--regexp NAME|REGEXP]``."""
+    """``course collect SOURCE [--assignment NAME] [--regexp NAME|REGEXP]``, or ``--exchange --assignment NAME``."""
     parser = command_parser("collect", "Copy submissions into submitted/.")
-    parser.add_argument("source", type=Path, help="folder <student>/<assignment>.ipynb, or an LMS .zip")
+    parser.add_argument("source", type=Path, nargs="?", default=None,
+                        help="folder <student>/<assignment>.ipynb, or an LMS .zip (none with --exchange)")
     parser.add_argument("--assignment", help="only this assignment (required for a .zip)")
     parser.add_argument("--regexp", default="folders",
                         help=f"for a .zip: one of {sorted(REGEXPS)} or a regexp with (?P<student_id>) and (?P<file_id>)")
+    parser.add_argument("--exchange", action="store_true",
+                        help="collect the assignment from nbgrader's exchange (students' submissions on a class hub)")
     args = parser.parse_args(argv)
-    return run_command(lambda: collect(args.source, args.course, args.assignment, args.regexp))
+    return run_command(lambda: collect(args.source, args.course, args.assignment, args.regexp, args.exchange))
 
 
 if __name__ == "__main__":

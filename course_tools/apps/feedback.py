@@ -6,10 +6,15 @@ from pathlib import Path
 
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
                                  run_nbgrader, say, submitted_students, warn_unsandboxed)
+from course_tools.exchange import release_feedback_to_exchange
 
 
-def feedback(course: Path | str | None = None, assignments: list[str] | None = None) -> dict[str, list[str]]:
+def feedback(course: Path | str | None = None, assignments: list[str] | None = None,
+             exchange: bool = False) -> dict[str, list[str]]:
     """Write one HTML feedback file per graded submission: ``feedback/<student>/<assignment>/``.
+
+    With ``exchange``, the feedback is then put in nbgrader's exchange, where each student of a
+    class hub can fetch their own (:func:`course_tools.exchange.release_feedback_to_exchange`).
 
     Runs ``nbgrader generate_feedback --force`` so that the files always show the current
     grades (manual grades included).
@@ -36,15 +41,19 @@ def feedback(course: Path | str | None = None, assignments: list[str] | None = N
     warn_unsandboxed(root)
     for assignment, paths in written.items():
         say(f"  {assignment}: {len(paths)}")
+    if exchange:
+        release_feedback_to_exchange(root, [a for a, paths in written.items() if paths])
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``course feedback [--assignment NAME ...]``."""
+    """``course feedback [--assignment NAME ...] [--exchange]``."""
     parser = command_parser("feedback", "Write HTML feedback per student.")
     parser.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    parser.add_argument("--exchange", action="store_true",
+                        help="then put it in nbgrader's exchange, where each student of a class hub fetches their own")
     args = parser.parse_args(argv)
-    return run_command(lambda: feedback(args.course, args.assignment))
+    return run_command(lambda: feedback(args.course, args.assignment, args.exchange))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import nbformat
 from course_tools import quizzes as graded_quiz
 from course_tools.course import (command_parser, course_assignments, course_root, notebook_path, pick, run_command,
                                  run_nbgrader, say)
+from course_tools.exchange import release_to_exchange
 
 _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -65,8 +66,12 @@ def release_leaks(source: nbformat.NotebookNode, released: nbformat.NotebookNode
     return leaks
 
 
-def release(course: Path | str | None = None, assignments: list[str] | None = None) -> dict[str, Any]:
+def release(course: Path | str | None = None, assignments: list[str] | None = None,
+            exchange: bool = False) -> dict[str, Any]:
     """Generate the graded quizzes, then the student version of every assignment.
+
+    With ``exchange``, the released assignments are then put in nbgrader's exchange for the
+    students of a class hub to fetch (:func:`course_tools.exchange.release_to_exchange`).
 
     Runs :func:`course_tools.quizzes.write_graded_quizzes` into ``source/`` and
     ``nbgrader generate_assignment --force`` for each assignment (which also records it in
@@ -75,7 +80,8 @@ def release(course: Path | str | None = None, assignments: list[str] | None = No
     Returns
     -------
     dict
-        ``{"quizzes": report of write_graded_quizzes, "released": {assignment: points}}``.
+        ``{"quizzes": report of write_graded_quizzes, "released": {assignment: points},
+        "exchange": [assignments put in the exchange]}``.
 
     Raises
     ------
@@ -106,7 +112,8 @@ def release(course: Path | str | None = None, assignments: list[str] | None = No
     say(f"released {len(released)} assignment(s) to {root / 'release'} (regenerated; nothing leaks):")
     for assignment, points in released.items():
         say(f"  {assignment:{width}}  {points['auto']:4g} autograded + {points['manual']:g} by hand")
-    return {"quizzes": quiz_report, "released": released}
+    shared = release_to_exchange(root, list(released)) if exchange else []
+    return {"quizzes": quiz_report, "released": released, "exchange": shared}
 
 
 def _points(nb: nbformat.NotebookNode) -> dict[str, float]:
@@ -122,11 +129,13 @@ def _points(nb: nbformat.NotebookNode) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``course release [--assignment NAME ...]``."""
+    """``course release [--assignment NAME ...] [--exchange]``."""
     parser = command_parser("release", "Generate the graded quizzes and every student version.")
     parser.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    parser.add_argument("--exchange", action="store_true",
+                        help="then put them in nbgrader's exchange for a class hub's students to fetch")
     args = parser.parse_args(argv)
-    return run_command(lambda: release(args.course, args.assignment))
+    return run_command(lambda: release(args.course, args.assignment, args.exchange))
 
 
 if __name__ == "__main__":

@@ -31,15 +31,16 @@ def dependency_names(extra: str | None = None) -> set[str]:
 
 
 def test_pyproject_lists_what_the_course_needs():
-    """A learner gets the course; the instructor, dev and gpu extras add the rest (README "Installs")."""
+    """A learner gets the course; the instructor, hub, dev and gpu extras add the rest (README "Installs")."""
     learner = {"tensorflow", "tensorflow-cpu", "keras", "jupyterlab", "jupyterquiz", "latex2mathml",
                "plotly", "pandas", "numpy", "scikit-learn", "matplotlib", "keras-tuner"}
     assert learner <= dependency_names()
     assert not dependency_names() & {"nbgrader", "nbval", "pytest", "pytest-xdist", "playwright", "pyyaml"}
-    assert set(PYPROJECT["project"]["optional-dependencies"]) == {"instructor", "dev", "gpu"}
+    assert set(PYPROJECT["project"]["optional-dependencies"]) == {"instructor", "hub", "dev", "gpu"}
+    assert dependency_names("hub") == {"jupyterhub"}
     assert {"nbgrader", "nbconvert", "nbclient"} <= dependency_names("instructor")
     assert {"lstm-course", "pytest", "pytest-xdist", "playwright", "filelock", "pyyaml"} <= dependency_names("dev")
-    assert "lstm-course[instructor]" in PYPROJECT["project"]["optional-dependencies"]["dev"]
+    assert "lstm-course[instructor,hub]" in PYPROJECT["project"]["optional-dependencies"]["dev"]
     assert dependency_names("gpu") == {"tensorflow"}
     assert "nbval" not in str(PYPROJECT["project"])
     assert PYPROJECT["project"]["requires-python"] == ">=3.11"
@@ -49,7 +50,7 @@ def test_pyproject_lists_what_the_course_needs():
 def test_learner_code_imports_only_learner_dependencies():
     """course_utils runs in a learner's kernel: it imports nothing from an extra, not even in a function."""
     extras = {"nbgrader", "nbconvert", "nbclient", "jupyter_server_mathjax", "pytest", "playwright",
-              "filelock", "yaml", "nbval"}
+              "filelock", "yaml", "nbval", "jupyterhub"}
     found = []
     for path in sorted((ROOT / "course_utils").glob("*.py")):
         for line in path.read_text().splitlines():
@@ -219,8 +220,11 @@ def test_make_test_provisions_the_system_programs_or_names_the_command(tmp_path)
     assert missing.returncode == 1
     assert "no-such-program-xyz not found" in missing.stderr and "sudo apt-get install -y bubblewrap" in missing.stderr
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: setup system-test$", makefile, re.M)
-    for program in ("bwrap:bubblewrap", "prlimit:util-linux", "setpriv:util-linux", "chromium:chromium"):
+    assert re.search(r"^test: setup system-test hub-proxy$", makefile, re.M)
+    assert re.search(r"^TEST_PROGRAMS := .*\$\(HUB_PROGRAMS\)", makefile, re.M)
+    assert re.search(r"^\s+cd deploy/proxy && npm ci ", makefile, re.M), "the proxy comes from its lock"
+    for program in ("bwrap:bubblewrap", "prlimit:util-linux", "setpriv:util-linux", "chromium:chromium",
+                    "node:nodejs", "npm:npm"):
         assert program in makefile
 
 

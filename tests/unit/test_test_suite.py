@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
-TIERS = ("unit", "content", "assignments", "browser")
+TIERS = ("unit", "content", "assignments", "browser", "hub")
 
 
 def _test_files() -> list[Path]:
