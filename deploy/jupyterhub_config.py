@@ -25,8 +25,12 @@ c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 DEPLOY = Path(__file__).resolve().parent
 REPO = DEPLOY.parent
-#: The course's environment: the hub, every user's server and the formgrader run its programs.
-BIN = Path(sys.executable).parent
+#: The course's environment: every user's server and the formgrader run its programs (by default
+#: the hub's own environment; TLJH keeps users' Python apart, in /opt/tljh/user/bin).
+BIN = Path(os.environ.get("COURSE_HUB_USER_BIN") or Path(sys.executable).parent)
+#: Only the class (groups, roles, servers' environment, formgrader), for a hub configured elsewhere
+#: (deploy/tljh/lstm-course.py): leave out the address, state, proxy and spawner command below.
+CLASS_ONLY = os.environ.get("COURSE_HUB_CLASS_ONLY") == "1"
 COURSE = os.environ.get("COURSE_ID", "lstm-course")
 CLASS_DIR = Path(os.environ.get("COURSE_HUB_CLASS", "/etc/lstm-course"))
 STATE_DIR = Path(os.environ.get("COURSE_HUB_STATE", "/srv/jupyterhub"))
@@ -43,28 +47,30 @@ def _names(path: Path, default: list[str]) -> list[str]:
 INSTRUCTORS = _names(CLASS_DIR / "instructors", ["instructor"])
 STUDENTS = _names(CLASS_DIR / "students", [])
 
-# --- Network: the hub's public address (put TLS in front of it, e.g. with nginx or TLJH's https).
-c.JupyterHub.ip = os.environ.get("COURSE_HUB_IP", "")
-c.JupyterHub.port = int(os.environ.get("COURSE_HUB_PORT", "8000"))
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_API_PORT", "8081"))
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('COURSE_HUB_PROXY_API_PORT', '8001')}"
-# configurable-http-proxy (npm) from deploy/proxy (`make hub-proxy`), else the one on PATH
-_proxy = os.environ.get("COURSE_HUB_PROXY") or str(DEPLOY / "proxy" / "node_modules" / ".bin"
-                                                  / "configurable-http-proxy")
-if Path(_proxy).is_file():
-    c.ConfigurableHTTPProxy.command = [_proxy]
+if not CLASS_ONLY:
+    # --- Network: the hub's public address (put TLS in front of it, e.g. with nginx or TLJH's https).
+    c.JupyterHub.ip = os.environ.get("COURSE_HUB_IP", "")
+    c.JupyterHub.port = int(os.environ.get("COURSE_HUB_PORT", "8000"))
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_API_PORT", "8081"))
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('COURSE_HUB_PROXY_API_PORT', '8001')}"
+    # configurable-http-proxy (npm) from deploy/proxy (`make hub-proxy`), else the one on PATH
+    _proxy = os.environ.get("COURSE_HUB_PROXY") or str(DEPLOY / "proxy" / "node_modules" / ".bin"
+                                                      / "configurable-http-proxy")
+    if Path(_proxy).is_file():
+        c.ConfigurableHTTPProxy.command = [_proxy]
 
-# --- State: the hub's database and cookie secret, readable by root only.
-STATE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-c.JupyterHub.db_url = f"sqlite:///{STATE_DIR / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = str(STATE_DIR / "jupyterhub_cookie_secret")
-c.JupyterHub.pid_file = str(STATE_DIR / "jupyterhub.pid")
-c.ConfigurableHTTPProxy.pid_file = str(STATE_DIR / "proxy.pid")
+    # --- State: the hub's database and cookie secret, readable by root only.
+    STATE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    c.JupyterHub.db_url = f"sqlite:///{STATE_DIR / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(STATE_DIR / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(STATE_DIR / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.pid_file = str(STATE_DIR / "proxy.pid")
 
 # --- Who may log in: the class lists, with their Unix passwords (PAM, the default authenticator).
 c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
-c.Authenticator.admin_users = set()  # nobody can open another user's server
+if not CLASS_ONLY:
+    c.Authenticator.admin_users = set()  # nobody can open another user's server
 c.JupyterHub.load_groups = {
     # nbgrader finds a user's courses from these two group names (nbgrader.auth.JupyterHubAuthPlugin)
     f"formgrade-{COURSE}": {"users": INSTRUCTORS},
@@ -79,10 +85,14 @@ c.JupyterHub.load_roles = [
      "scopes": ["list:services", f"read:services!service={COURSE}"]},
     # a user's server acts with its owner's rights (to read the owner's groups), no more
     {"name": "server", "scopes": ["inherit"]},
+    # the formgrader service reads user names and groups (to list the course to its graders)
+    {"name": f"formgrader-{COURSE}", "services": [COURSE],
+     "scopes": ["read:users:name", "read:users:groups"]},
 ]
 
 # --- Every user's server: JupyterLab from the course's environment, as the user's Unix account.
-c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+if not CLASS_ONLY:
+    c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # A student's server: at most this much memory and CPU (the sizing table of deploy/README.md).
@@ -118,7 +128,8 @@ c.Spawner.pre_spawn_hook = _environment
 
 # --- The formgrader: the first instructor's JupyterLab on the course folder, as a hub service
 # at /services/<course>/, open to formgrade-<course> only (the role above).
-_grader = INSTRUCTORS[0]
+# (TLJH names the Unix account of hub user NAME "jupyter-NAME": COURSE_HUB_UNIX_PREFIX=jupyter-)
+_grader = os.environ.get("COURSE_HUB_UNIX_PREFIX", "") + INSTRUCTORS[0]
 c.JupyterHub.services = [{
     "name": COURSE,
     "url": f"http://127.0.0.1:{os.environ.get('COURSE_HUB_FORMGRADER_PORT', '9999')}",

@@ -10,7 +10,7 @@ from nbgrader.auth import JupyterHubAuthPlugin
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 # The course of the Assignments tab, and the shared folder that assignments, submissions and
-# feedback pass through (created by root: `course hub-exchange`, deploy/README.md).
+# feedback pass through (created once by root: `install -d -m 1777 /srv/nbgrader/exchange`, deploy/README.md).
 c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "lstm-course")
 c.Exchange.root = os.environ.get("COURSE_EXCHANGE", "/srv/nbgrader/exchange")
 # <exchange>/<course>/..., so that one hub can hold several courses

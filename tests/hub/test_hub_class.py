@@ -176,6 +176,28 @@ def _terminal_student(playwright, hub: HubClass, name: str, release: nbformat.No
         raise
 
 
+def _formgrader_views(playwright, hub: HubClass, student_page) -> dict[str, str]:
+    """What the formgrader service shows the grader, and what it shows a student who tries it."""
+    url = f"{hub.url}/services/{COURSE}/formgrader"
+    browser = launch_chromium(playwright)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{hub.url}/hub/login?next=/services/{COURSE}/formgrader")
+        page.fill("input[name=username]", hub.instructor)
+        page.fill("input[name=password]", hub.passwords[hub.instructor])
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url(f"**/services/{COURSE}/formgrader**", timeout=120_000)
+        page.get_by_text(ASSIGNMENT).first.wait_for(timeout=60_000)
+        grader_view = page.locator("body").inner_text()
+        page.screenshot(path=str(OUTPUT_DIR / "hub-grader-formgrader.png"))
+    finally:
+        browser.close()
+    reply = student_page.goto(url)
+    student_page.screenshot(path=str(OUTPUT_DIR / "hub-ada-formgrader-refused.png"))
+    return {"grader": grader_view, "student_status": str(reply.status if reply else None),
+            "student": student_page.locator("body").inner_text()}
+
+
 @pytest.fixture(scope="module")
 def hub_class():
     """The whole term of the class, run once; the tests below check what each step left."""
@@ -232,6 +254,7 @@ def hub_class():
             _type_in_terminal(sessions["cyd"]["page"], f"nbgrader fetch_feedback {ASSIGNMENT}")
             _wait_for(lambda: list(folder.glob("*/*.html")), "cyd's nbgrader fetch_feedback")
             feedback_text["cyd"] = sorted(folder.glob("*/*.html"))[-1].read_text()
+            formgrader = _formgrader_views(playwright, hub, sessions["ada"]["page"])
         finally:
             for session in sessions.values():
                 session["context"].close()
@@ -240,7 +263,7 @@ def hub_class():
         with open(course / "grades.csv") as handle:
             grades = {row["student_id"]: row for row in csv.DictReader(handle)}
         yield {"hub": hub, "course": course, "outputs": outputs, "grades": grades, "times": times,
-               "feedback": feedback_text, "release": release}
+               "feedback": feedback_text, "release": release, "formgrader": formgrader}
     except Exception:
         print(hub.log())
         raise
@@ -296,3 +319,9 @@ def test_grading_ran_sandboxed_without_the_graders_rights(hub_class):
     assert "WITHOUT a sandbox" not in outputs["autograde"] + outputs["feedback"]
     assert not (hub.home(hub.instructor) / "eve-was-here").exists(), "eve's code wrote into the grader's home"
     assert float(hub_class["grades"][hub.user("eve")]["score"]) == 0, "eve could not use the grader's solutions"
+
+
+def test_the_formgrader_service_opens_for_the_grader_only(hub_class):
+    views = hub_class["formgrader"]
+    assert "Manage Assignments" in views["grader"] and ASSIGNMENT in views["grader"]
+    assert views["student_status"] == "403", f"a student reached the formgrader: {views['student'][:300]}"
