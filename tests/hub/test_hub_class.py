@@ -11,7 +11,9 @@ the notebook (ada all three, ben two), save and submit; ``cyd`` opens a Terminal
 Terminal too, submits a notebook that tries to read the grader's solutions and write into the grader's home. The grader
 releases to the exchange, collects from it, autogrades with the course's sandboxed command,
 writes and releases feedback (``course ... --exchange``); each student fetches their feedback.
-Screenshots go to test-output/hub-*.png.
+Screenshots go to test-output/hub-*.png; the time of each step and the memory of each student's
+server (all processes of the account: JupyterLab, and the kernel of the open notebook for the
+browser students) to test-output/hub-measurements.json.
 """
 from __future__ import annotations
 
@@ -231,6 +233,7 @@ def hub_class():
             for name in TERMINAL_STUDENTS:
                 sessions[name] = _terminal_student(playwright, hub, name, release)
                 times[f"{name} in a terminal"] = sessions[name]["seconds"]
+            memory = {name: hub.memory_mib(hub.user(name)) for name in ANSWERS}
             outputs["collect"] = grade_step("collect", "--exchange", "--assignment", ASSIGNMENT)
             outputs["autograde"] = grade_step("autograde", "--assignment", ASSIGNMENT, "--jobs", "2")
             outputs["feedback"] = grade_step("feedback", "--assignment", ASSIGNMENT, "--exchange")
@@ -260,6 +263,9 @@ def hub_class():
                 session["context"].close()
             playwright.stop()
         times["whole term"] = time.monotonic() - started
+        (OUTPUT_DIR / "hub-measurements.json").write_text(json.dumps(
+            {"seconds": {k: round(v, 1) for k, v in times.items()},
+             "memory_mib_per_student_server": memory}, indent=1))
         with open(course / "grades.csv") as handle:
             grades = {row["student_id"]: row for row in csv.DictReader(handle)}
         yield {"hub": hub, "course": course, "outputs": outputs, "grades": grades, "times": times,
@@ -279,7 +285,6 @@ def _expected(name: str) -> float:
 
 def test_exported_grades_are_each_students_own(hub_class):
     grades, hub = hub_class["grades"], hub_class["hub"]
-    print(json.dumps({k: round(v, 1) for k, v in hub_class["times"].items()}))
     expected = {hub.user(name): _expected(name) for name in ANSWERS}
     assert expected[hub.user("ada")] == 12 and 0 < expected[hub.user("cyd")] < expected[hub.user("ben")] < 12
     scored = {user: float(grades[user]["score"]) for user in expected if user in grades}

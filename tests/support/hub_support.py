@@ -107,6 +107,18 @@ class HubClass:
     def home(self, user: str) -> Path:
         return Path(pwd.getpwnam(user).pw_dir)
 
+    def memory_mib(self, user: str) -> float:
+        """Resident memory of every process of ``user`` (their server, kernels, terminals), MiB."""
+        import psutil
+
+        uid = pwd.getpwnam(user).pw_uid
+        total = 0
+        for process in psutil.process_iter(["uids", "memory_info"]):
+            info = process.info
+            if info["uids"] is not None and info["uids"].real == uid and info["memory_info"] is not None:
+                total += info["memory_info"].rss
+        return round(total / 2**20, 1)
+
     def chown_home(self, user: str) -> None:
         """Give ``user`` back everything in their home (after root wrote files there)."""
         run(["chown", "-R", f"{user}:{user}", str(self.home(user))])
