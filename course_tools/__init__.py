@@ -25,4 +25,4 @@ the book builder:
 """
 __all__ = ["apps", "autograde", "bench", "cli", "corpus", "course", "exchange", "execute", "gradebook_guard", "navigation",
            "preprocessors", "prose_numbers", "quizzes", "redteam", "resilient_execute", "sandbox", "settings", "site",
-           "submissions"]
+           "sizing", "submissions"]

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "nav": ("course_tools.navigation", "regenerate the links between notebooks and the README map"),
     "corpus": ("course_tools.corpus", "build or prove the corpus of hostile submissions (and --redteam)"),
     "prose": ("course_tools.prose_numbers", "list numbers in markdown that no cell produces"),
+    "sizing": ("course_tools.sizing", "measure a student's server, the heaviest lessons and grading; "
+               "write deploy/SIZING.md"),
 }
 
 
