@@ -95,10 +95,10 @@ if not CLASS_ONLY:
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
-# A student's server: at most this much memory and CPU (the sizing table of deploy/README.md).
+# A student's server: at most this much memory and CPU (deploy/SIZING.md, full-size lessons).
 # LocalProcessSpawner does not enforce them; systemdspawner (TLJH) and Kubernetes do.
-c.Spawner.mem_limit = os.environ.get("COURSE_HUB_MEM_LIMIT", "3G")
-c.Spawner.cpu_limit = float(os.environ.get("COURSE_HUB_CPU_LIMIT", "1"))
+c.Spawner.mem_limit = os.environ.get("COURSE_HUB_MEM_LIMIT", "2.75G")
+c.Spawner.cpu_limit = float(os.environ.get("COURSE_HUB_CPU_LIMIT", "2"))
 c.Spawner.http_timeout = 120
 c.Spawner.start_timeout = 180
 

@@ -98,3 +98,19 @@ def test_kubernetes_values_keep_submissions_apart_and_mount_the_exchange():
                                   "SIZING.md"])
 def test_the_deployment_docs_explain_every_file(name):
     assert f"`{name}`" in (DEPLOY / "README.md").read_text() or name in (DEPLOY / "README.md").read_text()
+
+
+def test_the_resource_settings_are_the_measured_ones():
+    """deploy/SIZING.md (measured by `course sizing`) and the settings that use it agree."""
+    import re
+
+    sizing = (DEPLOY / "SIZING.md").read_text()
+    full = {m[0]: m[1] for m in re.findall(r"^\| (memory\.guarantee|memory\.limit|cpu\.guarantee|cpu\.limit) "
+                                           r"\| [^|]+ \| ([^|]+?) \|$", sizing, re.M)}
+    assert len(full) == 4, "SIZING.md has the Kubernetes table of per-user settings"
+    single = yaml.safe_load((DEPLOY / "z2jh-values.yaml").read_text())["singleuser"]
+    assert {f"{k}.{v}": str(single[k][v]) for k in ("memory", "cpu") for v in ("guarantee", "limit")} == full
+    config = (DEPLOY / "jupyterhub_config.py").read_text()
+    assert f'"COURSE_HUB_MEM_LIMIT", "{full["memory.limit"]}"' in config
+    assert f'"COURSE_HUB_CPU_LIMIT", "{full["cpu.limit"]}"' in config
+    assert f"limits.memory {full['memory.limit']}" in (DEPLOY / "README.md").read_text()
