@@ -1,0 +1,6 @@
+"""``python -m course_tools.sizing``."""
+import sys
+
+from . import main
+
+sys.exit(main())
