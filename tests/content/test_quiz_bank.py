@@ -61,3 +61,12 @@ def test_each_lesson_has_a_quiz_named_after_it():
 def test_questions_are_not_repeated(name):
     texts = [question["question"] for question in load_quiz(name)]
     assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize("name", QUIZZES)
+def test_no_text_in_mathematics_has_a_space(name):
+    """``\\text{two words}`` becomes MathML with a no-break space, for which MathJax in the site
+    fetches an entity file that the offline MathJax does not ship (the page then logs an error)."""
+    raw = (QUIZ_DIR / f"{name}.json").read_text(encoding="utf-8")
+    spaced = re.findall(r"\\\\text\{[^}]* [^}]*\}", raw)
+    assert not spaced, f"{name}: write these without a space inside \\text{{}}: {spaced}"

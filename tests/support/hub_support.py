@@ -187,8 +187,8 @@ class HubClass:
             "release", "submitted", "autograded", "feedback", "gradebook.db", "logs", "__pycache__",
             ".ipynb_checkpoints"))
         run(["chown", "-R", f"{self.instructor}:{self.instructor}", str(course)])
-        env = dict(os.environ)
-        env.pop("PYTEST_CURRENT_TEST", None)
+        env = {key: value for key, value in os.environ.items()
+               if key != "PYTEST_CURRENT_TEST" and not key.startswith("COURSE_HUB_")}
         env.update({
             "COURSE_ID": COURSE, "COURSE_HUB_CLASS": str(class_dir),
             "COURSE_HUB_STATE": str(self.workdir / "state"), "COURSE_EXCHANGE": str(self.exchange),

@@ -71,8 +71,11 @@ def test_students_get_the_learners_plugins_and_the_grader_the_instructors(monkey
 
 def test_the_tljh_snippet_adds_only_the_class(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_CHECKOUT", str(ROOT))
-    for key in ("COURSE_HUB_USER_BIN", "COURSE_HUB_UNIX_PREFIX", "COURSE_HUB_CLASS_ONLY"):
-        monkeypatch.delenv(key, raising=False)
+    # the snippet writes these into os.environ: set them here so that monkeypatch takes them away
+    # again (once, left behind, they made a later hub of the same test process class-only)
+    for key in ("COURSE_HUB_CLASS_ONLY", "COURSE_HUB_USER_BIN", "COURSE_HUB_UNIX_PREFIX"):
+        monkeypatch.setenv(key, "")  # recorded as absent before: taken away at the end
+        monkeypatch.delenv(key)
     c = load_hub_config(DEPLOY / "tljh" / "lstm-course.py", monkeypatch, tmp_path)
     assert "ip" not in c.JupyterHub and "cmd" not in c.Spawner, "TLJH keeps its own address and spawner"
     assert "admin_users" not in c.Authenticator, "TLJH's admins are left as tljh-config sets them"
@@ -114,3 +117,8 @@ def test_the_resource_settings_are_the_measured_ones():
     assert f'"COURSE_HUB_MEM_LIMIT", "{full["memory.limit"]}"' in config
     assert f'"COURSE_HUB_CPU_LIMIT", "{full["cpu.limit"]}"' in config
     assert f"limits.memory {full['memory.limit']}" in (DEPLOY / "README.md").read_text()
+
+
+def test_reading_the_tljh_snippet_leaves_the_environment_as_it_was():
+    """Runs after the snippet's test in the same process (file order)."""
+    assert not any(key.startswith("COURSE_HUB_") for key in os.environ)
