@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["count", "feature_index", "finite", "nonempty_scores", "numbers", "one_row_per_window",
+__all__ = ["count", "dates", "feature_index", "finite", "nonempty_scores", "numbers", "one_row_per_window",
            "one_series"]
 
 
@@ -227,3 +227,31 @@ def one_series(values: Any, name: str, what: str, advice: str) -> np.ndarray:
     if array.ndim != 1:
         raise ValueError(f"{name} must be {what} (n,) or (n, 1); got {array.shape}. {advice}")
     return array
+
+
+def dates(index: Any, name: str) -> Any:
+    """``index`` as a DatetimeIndex with at least one date and none missing.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Shape ``(T,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``index`` is not dates, is empty or holds NaT; the message names ``name``, the
+        function that was given it.
+    """
+    import pandas as pd
+
+    try:
+        checked = pd.DatetimeIndex(index)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} needs dates (a DatetimeIndex): {exc}") from None
+    if len(checked) == 0:
+        raise ValueError(f"{name} got no dates: give the series' index with at least one date, "
+                         f"e.g. {name}(df.index).")
+    if checked.hasnans:
+        raise ValueError(f"{name} got missing dates (NaT); drop or fill them first.")
+    return checked

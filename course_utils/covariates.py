@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import count, finite, numbers
+from ._validate import dates as _check_dates
 from .windows import make_windows
 
 __all__ = ["CALENDAR_FIELDS", "calendar_features", "one_hot", "known_ahead", "OutlierBounds",
@@ -61,15 +62,7 @@ def calendar_features(index: Any, fields: tuple[str, ...] = ("month",)) -> pd.Da
     if unknown or not fields:
         raise ValueError(f"calendar_features got the field(s) {unknown or list(fields)}; choose from "
                          f"{list(CALENDAR_FIELDS)}, e.g. fields=('month',).")
-    try:
-        dates = pd.DatetimeIndex(index)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"calendar_features needs dates (a DatetimeIndex): {exc}") from None
-    if len(dates) == 0:
-        raise ValueError("calendar_features got no dates: give the series' index with at least one date, "
-                         "e.g. calendar_features(df.index).")
-    if dates.hasnans:
-        raise ValueError("calendar_features got missing dates (NaT); drop or fill them first.")
+    dates = _check_dates(index, "calendar_features")
     codes = {"month": dates.month - 1, "day_of_week": dates.dayofweek, "day_of_year": dates.dayofyear - 1}
     return pd.DataFrame({f: np.asarray(codes[f], dtype=np.int64) for f in fields}, index=dates)
 

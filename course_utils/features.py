@@ -6,6 +6,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _validate
+
 __all__ = ["day_of_year_features"]
 
 
@@ -25,15 +27,7 @@ def day_of_year_features(index: Any) -> pd.DataFrame:
     pandas.DataFrame
         Shape ``(T, 2)``, indexed like ``index``, values in [-1, 1].
     """
-    try:
-        dates = pd.DatetimeIndex(index)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"day_of_year_features needs dates (a DatetimeIndex): {exc}") from None
-    if len(dates) == 0:
-        raise ValueError("day_of_year_features got no dates: give the series' index with at least "
-                         "one date, e.g. day_of_year_features(df.index).")
-    if dates.hasnans:
-        raise ValueError("day_of_year_features got missing dates (NaT); drop or fill them first.")
+    dates = _validate.dates(index, "day_of_year_features")
     days_in_year = np.where(dates.is_leap_year, 366.0, 365.0)
     angle = 2 * np.pi * (dates.dayofyear.to_numpy() - 1) / days_in_year
     return pd.DataFrame({"doy_sin": np.sin(angle), "doy_cos": np.cos(angle)}, index=dates)

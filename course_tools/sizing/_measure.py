@@ -1,6 +1,7 @@
 """Measuring on this machine: a JupyterLab server, lessons, grading."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import secrets
@@ -11,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +107,20 @@ def _free_port() -> int:
 
 
 def _api(url: str, token: str, method: str = "GET", body: dict | None = None) -> Any:
-    request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"},
-                                     data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(request, timeout=10) as response:
+    """Call the REST API of the JupyterLab server this module started on 127.0.0.1 (never the network)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname != "127.0.0.1":
+        raise ValueError(f"_api only talks to the local server it started; got {url}.")
+    connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+    try:
+        connection.request(method, parts.path, body=json.dumps(body) if body is not None else None,
+                           headers={"Authorization": f"token {token}"})
+        response = connection.getresponse()
         text = response.read()
+        if response.status >= 400:
+            raise OSError(f"{method} {parts.path} answered {response.status}: {text[:200]!r}")
+    finally:
+        connection.close()
     return json.loads(text) if text else None
 
 
